@@ -1,0 +1,48 @@
+# The two set-up commands are `make run` and `make test`; both may be run again at any time.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app lms
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench system-deps install translations clean
+
+run: system-deps install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) lms demo load
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
+	LMS_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: system-deps install lint
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: system-deps install
+	$(PY) bench/run.py
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+install: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d lms/translations
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,125 @@
+"""Admin pages: list, search, create and edit users; reset passwords; import the staff list."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from lms.accounts import service, staff_import
+from lms.accounts.access import roles_required
+from lms.accounts.forms import ConfirmForm, ImportForm, UserForm
+from lms.accounts.models import Role, User
+from lms.core.i18n import current_language
+from lms.extensions import get_or_404, session
+
+
+@roles_required(Role.ADMIN)
+def user_list():
+    query = request.args.get("q", "")
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return render_template(
+            "lms/core/error.html", code=400, description=_("The page number must be a whole number.")
+        ), 400
+    per_page = current_app.config["LMS_USERS_PER_PAGE"]
+    users, total = service.search_users(query, page, per_page)
+    pages = max((total + per_page - 1) // per_page, 1)
+    return render_template(
+        "lms/accounts/admin/users.html", users=users, total=total, q=query, page=page, pages=pages
+    )
+
+
+def _user_form(user: User | None = None) -> UserForm:
+    form = UserForm(obj=user)
+    form.set_choices(service.all_units(), service.all_provinces(), current_language())
+    if user is not None and request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.org_unit_id.data = user.org_unit_id or 0
+        form.province_id.data = user.province_id or 0
+        form.scope_units.data = [s.org_unit_id for s in user.scopes if s.org_unit_id]
+        form.scope_provinces.data = [s.province_id for s in user.scopes if s.province_id]
+    return form
+
+
+def _form_values(form: UserForm) -> dict:
+    values = {name: form[name].data for name in UserForm.PROFILE_FIELDS}
+    values["org_unit_id"] = form.org_unit_id.data or None
+    values["province_id"] = form.province_id.data or None
+    return values
+
+
+@roles_required(Role.ADMIN)
+def user_new():
+    form = _user_form()
+    if request.method == "GET":
+        form.roles.data = [Role.LEARNER.value]
+    if form.validate_on_submit():
+        try:
+            values = _form_values(form)
+            user = service.create_user(roles=form.roles.data, **values)
+            service.update_user(user, {}, form.roles.data, form.scope_units.data, form.scope_provinces.data)
+        except service.AccountError as exc:
+            session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            session.commit()
+            flash(_("The user has been created. Reset the password to give them one."), "success")
+            return redirect(url_for("lms.admin.user_edit", user_id=user.id))
+    return render_template(
+        "lms/accounts/admin/user_form.html", form=form, user=None
+    ), 400 if form.errors else 200
+
+
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = get_or_404(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            service.update_user(
+                user, _form_values(form), form.roles.data, form.scope_units.data, form.scope_provinces.data
+            )
+        except service.AccountError as exc:
+            session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("lms.admin.user_edit", user_id=user.id))
+    return render_template(
+        "lms/accounts/admin/user_form.html", form=form, user=user, reset_form=ConfirmForm()
+    ), 400 if form.errors else 200
+
+
+@roles_required(Role.ADMIN)
+def user_reset_password(user_id: int):
+    user = get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        return render_template("lms/core/error.html", code=400, description="csrf"), 400
+    password = service.reset_password(user)
+    session.commit()
+    return render_template("lms/accounts/admin/password_reset.html", user=user, password=password)
+
+
+@roles_required(Role.ADMIN)
+def user_import():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = staff_import.import_staff(
+                upload.filename, upload.read(), current_app.config["LMS_IMPORT_MAX_ROWS"]
+            )
+        except staff_import.ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if report.ok:
+                session.commit()
+            else:
+                session.rollback()
+    status = 400 if form.errors or (report and not report.ok) else 200
+    return render_template(
+        "lms/accounts/admin/import.html", form=form, report=report, columns=staff_import.COLUMNS
+    ), status

@@ -1,0 +1,47 @@
+"""The LMS blueprint: every area's blueprint is nested in it, under one URL prefix."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask_wtf.csrf import generate_csrf
+
+from lms.accounts.access import current_lms_user, load_current_user
+from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
+from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
+from lms.core.blueprint import core_blueprint
+from lms.core.errors import register_error_pages
+from lms.core.i18n import current_language, format_date
+from lms.core.security import add_security_headers
+
+lms_blueprint = Blueprint(
+    "lms",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+lms_blueprint.before_request(load_current_user)
+lms_blueprint.after_request(add_security_headers)
+register_error_pages(lms_blueprint)
+lms_blueprint.register_blueprint(core_blueprint)
+lms_blueprint.register_blueprint(accounts_blueprint)
+lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
+
+
+@lms_blueprint.app_context_processor
+def lms_template_context():
+    return {
+        "lms_user": current_lms_user(),
+        "lms_language": current_language(),
+        "lms_base_template": current_app.config["LMS_BASE_TEMPLATE"],
+        "lms_locales": current_app.config["LMS_LOCALES"],
+        "lms_site_name": current_app.config["LMS_SITE_NAME"],
+        "lms_csrf_token": generate_csrf,
+        "staff_group_label": lambda value: STAFF_GROUP_LABELS.get(value, value),
+        "role_label": lambda value: ROLE_LABELS.get(value, value),
+    }
+
+
+@lms_blueprint.app_template_filter("lms_date")
+def lms_date_filter(value):
+    return format_date(value)

@@ -1,0 +1,39 @@
+"""``flask lms ...``: one click group; each area adds its commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from lms.accounts.cli import demo_cli, users_cli
+from lms.core import migrations
+
+lms_cli = AppGroup("lms", help="The learning-management system.")
+db_cli = AppGroup("db", help="The LMS's own database migrations (version table lms_alembic_version).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the LMS tables to REVISION (default: the newest)."""
+    migrations.upgrade(revision)
+    click.echo(f"LMS database at: {migrations.current() or 'empty'}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the LMS tables to REVISION (default: one step back; 'base' removes them all)."""
+    migrations.downgrade(revision)
+    click.echo(f"LMS database at: {migrations.current() or 'empty'}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the LMS tables' current revision."""
+    click.echo(migrations.current() or "empty: run 'flask lms db upgrade'")
+
+
+lms_cli.add_command(db_cli)
+lms_cli.add_command(users_cli)
+lms_cli.add_command(demo_cli)

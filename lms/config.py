@@ -1,0 +1,73 @@
+"""Every deploy-time setting of the LMS, with its default.
+
+Each key is prefixed ``LMS_``. :func:`apply_defaults` sets the defaults on a Flask config
+with ``setdefault``, so a host app's own values win. :func:`from_environ` reads the same keys
+from environment variables for the standalone app. The README lists every key; a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "LMS_DATABASE_URL": Setting(
+        None,
+        "SQLAlchemy URL of the standalone app's database. Unset: SQLite at instance/lms.sqlite3.",
+    ),
+    "LMS_SECRET_KEY": Setting(
+        None,
+        "Flask secret key. Unset: read from instance/secret_key, created on the first run.",
+    ),
+    "LMS_URL_PREFIX": Setting("", "Where the LMS is mounted in the host app, e.g. /learn."),
+    "LMS_BASE_TEMPLATE": Setting("lms/base.html", "Template every LMS page extends; a host may restyle."),
+    "LMS_SITE_NAME": Setting(None, "Name shown in the header. Unset: the translated default."),
+    "LMS_DEFAULT_LOCALE": Setting("th", "Language for a visitor who has not chosen one."),
+    "LMS_LOCALES": Setting(("th", "en"), "Languages offered by the language switch."),
+    "LMS_TIMEZONE": Setting("Asia/Bangkok", "Time zone for dates shown to people."),
+    "LMS_REDIS_URL": Setting(None, "Redis URL. Set: rate limits are kept in Redis. Unset: in memory."),
+    "LMS_LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
+    "LMS_SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only (standalone app)."),
+    "LMS_PASSWORD_MIN_LENGTH": Setting(10, "Shortest password a person may choose."),
+    "LMS_USERS_PER_PAGE": Setting(50, "Rows per page in the admin user list."),
+    "LMS_IMPORT_MAX_ROWS": Setting(20000, "Largest staff list accepted by one import."),
+}
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    """Fill in every LMS setting the host has not set."""
+    for key, setting in SETTINGS.items():
+        config.setdefault(key, setting.default)
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The LMS settings found in the environment, converted to their default's type."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for key, setting in SETTINGS.items():
+        if key in environ:
+            try:
+                found[key] = _coerce(environ[key], setting.default)
+            except ValueError as exc:
+                raise ValueError(f"{key}={environ[key]!r} is not a valid value: {exc}") from None
+    return found

@@ -1,0 +1,123 @@
+"""The Flask extension that mounts the LMS into an app.
+
+``LMS(app, url_prefix="/learn")`` or ``LMS().init_app(app)``. The extension keeps no
+reference to an app; everything per app lives in ``app.extensions["lms"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from lms import config as lms_config
+from lms.accounts.service import Identity
+from lms.core.i18n import init_i18n
+from lms.extensions import limiter, login_manager
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LMSState:
+    """What the LMS knows about the app it is mounted in."""
+
+    url_prefix: str
+    identity_loader: Callable[[], Identity | None] | None
+    host_login_endpoint: str | None
+    migrations_dir: Path
+
+
+def migrations_dir() -> Path:
+    """The Alembic script folder: inside the package when installed, else the source tree's."""
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "migrations"
+    return installed if (installed / "env.py").exists() else package_dir.parent / "migrations"
+
+
+class LMS:
+    """The learning-management system as a Flask extension."""
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        url_prefix: str | None = None,
+        identity_loader: Callable[[], Identity | None] | None = None,
+        host_login_endpoint: str | None = None,
+    ) -> None:
+        self.url_prefix = url_prefix
+        self.identity_loader = identity_loader
+        self.host_login_endpoint = host_login_endpoint
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        if "lms" in app.extensions:
+            raise RuntimeError("The LMS is already registered on this app.")
+        if "sqlalchemy" not in app.extensions:
+            raise RuntimeError("Register Flask-SQLAlchemy on the app before the LMS: SQLAlchemy(app).")
+        lms_config.apply_defaults(app.config)
+        prefix = self.url_prefix if self.url_prefix is not None else app.config["LMS_URL_PREFIX"]
+        prefix = prefix.rstrip("/")
+        app.extensions["lms"] = LMSState(
+            url_prefix=prefix,
+            identity_loader=self.identity_loader,
+            host_login_endpoint=self.host_login_endpoint,
+            migrations_dir=migrations_dir(),
+        )
+        self._init_login(app)
+        self._init_limiter(app)
+        init_i18n(app)
+        _enable_sqlite_pragmas(app)
+        _register_blueprints(app, prefix)
+        _register_cli(app)
+
+    def _init_login(self, app: Flask) -> None:
+        if self.identity_loader is not None:
+            return
+        if getattr(app, "login_manager", None) is not None:
+            raise RuntimeError(
+                "The host app already uses Flask-Login. Pass identity_loader= to LMS() so the LMS "
+                "uses the host's signed-in user instead of its own login."
+            )
+        login_manager.init_app(app)
+
+    def _init_limiter(self, app: Flask) -> None:
+        redis_url = app.config["LMS_REDIS_URL"]
+        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+        app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+        limiter.init_app(app)
+
+
+def _enable_sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, and WAL so readers never wait for a writer, for every SQLite engine."""
+    with app.app_context():
+        engines = app.extensions["sqlalchemy"].engines.values()
+        for engine in engines:
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask, prefix: str) -> None:
+    from lms.blueprint import lms_blueprint
+
+    app.register_blueprint(lms_blueprint, url_prefix=prefix or None)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import lms_cli
+
+    app.cli.add_command(lms_cli)

@@ -1,0 +1,1 @@
+"""The LMS's Alembic migrations (installed as ``lms.migrations``)."""

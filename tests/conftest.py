@@ -1,0 +1,200 @@
+"""Shared fixtures: an app per test on a migrated database, on SQLite and (when
+LMS_TEST_POSTGRES_URL is set) on PostgreSQL, plus clients, users by role and helpers."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.accounts import service
+from lms.accounts.models import Role
+from lms.core import migrations
+from lms.extensions import Base, session
+
+PG_URL = os.environ.get("LMS_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct-horse-battery"
+REFERENCE_TABLES = {"lms_provinces"}
+
+
+def pytest_configure(config):
+    if os.environ.get("CI") == "true" and not PG_URL:
+        raise pytest.UsageError(
+            "CI=true but LMS_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped."
+        )
+
+
+@contextmanager
+def postgres_database():
+    """A uniquely named database on the shared server, dropped afterwards."""
+    admin_url = make_url(PG_URL)
+    name = f"lms_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def empty_database(backend: str, tmp_path_factory):
+    if backend == "postgresql":
+        with postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'lms.sqlite3'}"
+
+
+def make_app(database_url: str, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_SESSION_COOKIE_SECURE": False,
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated database for the whole run, one per backend."""
+    with empty_database(request.param, tmp_path_factory) as url:
+        app = make_app(url)
+        with app.app_context():
+            migrations.upgrade()
+            app.extensions["sqlalchemy"].engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def app_factory(database_url, app):
+    """Build more apps on the test's database (cleaned up with it), e.g. with other settings."""
+    built = []
+
+    def build(**extra):
+        other = make_app(database_url, **extra)
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
+            other.extensions["sqlalchemy"].session.remove()
+            other.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        yield app
+        session.remove()
+        _clear_tables()
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+def _clear_tables() -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            session.execute(table.delete())
+    session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+    """Post a form the way a browser does: with the CSRF token from the page that shows it."""
+    data = dict(data or {})
+    data["csrf_token"] = csrf_token(client, page or url)
+    return client.post(url, data=data, **kwargs)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+def make_user(role: str = Role.LEARNER, email: str | None = None, password: str | None = PASSWORD, **fields):
+    fields.setdefault("first_name_th", "ทดสอบ")
+    fields.setdefault("last_name_th", role)
+    user = service.create_user(
+        email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+        roles={Role.LEARNER.value, str(role)},
+        password=password,
+        **fields,
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def users(app):
+    """One signed-up user per role, each with the password PASSWORD."""
+    return {role.value: make_user(role, email=f"{role.value}@example.org") for role in Role}
+
+
+@pytest.fixture
+def as_role(client, users):
+    """Sign the test client in as the given role: ``as_role("admin")``."""
+
+    def sign_in(role: str):
+        response = login(client, users[role].email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+
+    @contextmanager
+    def counting():
+        counter = {"n": 0}
+        engine = app.extensions["sqlalchemy"].engine
+
+        def before(*_args, **_kwargs):
+            counter["n"] += 1
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
