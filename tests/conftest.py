@@ -9,6 +9,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -56,6 +57,18 @@ def empty_database(backend: str, tmp_path_factory):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'lms.sqlite3'}"
 
 
+class RequestIsolatedClient(FlaskClient):
+    """Runs every request in its own app context, as a real server does.
+
+    The tests hold an app context open; without this, requests would share its ``g`` (the
+    signed-in user, the CSRF token) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, **extra):
     config = {
         "TESTING": True,
@@ -64,7 +77,9 @@ def make_app(database_url: str, **extra):
         "LMS_SESSION_COOKIE_SECURE": False,
     }
     config.update(extra)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestIsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,6 +31,10 @@ ROLE_LABELS = {
     Role.HR: _l("HR"),
     Role.ADMIN: _l("Administrator"),
 }
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required():
@@ -77,13 +82,13 @@ class UserForm(FlaskForm):
     title_en = StringField(_l("Title (English)"), validators=[Optional(), max_length(64)])
     first_name_en = StringField(_l("First name (English)"), validators=[Optional(), max_length(100)])
     last_name_en = StringField(_l("Last name (English)"), validators=[Optional(), max_length(100)])
-    staff_group = SelectField(_l("Staff group"), choices=list(STAFF_GROUP_LABELS.items()))
+    staff_group = SelectField(_l("Staff group"), choices=choices(STAFF_GROUP_LABELS.items()))
     position = StringField(_l("Position"), validators=[Optional(), max_length(255)])
     level = StringField(_l("Level"), validators=[Optional(), max_length(100)])
     org_unit_id = SelectField(_l("Org unit"), coerce=int, validators=[Optional()])
     province_id = SelectField(_l("Province"), coerce=int, validators=[Optional()])
     is_active = BooleanField(_l("Active"), default=True)
-    roles = MultiCheckboxField(_l("Roles"), choices=list(ROLE_LABELS.items()))
+    roles = MultiCheckboxField(_l("Roles"), choices=choices(ROLE_LABELS.items()))
     scope_units = SelectMultipleField(_l("HR scope: org units (with their sub-units)"), coerce=int)
     scope_provinces = SelectMultipleField(_l("HR scope: provinces"), coerce=int)
     submit = SubmitField(_l("Save"))
@@ -109,11 +114,13 @@ class UserForm(FlaskForm):
         def province_label(province):
             return province.name_en if language == "en" else province.name_th
 
-        none = [(0, "—")]
-        self.org_unit_id.choices = none + [(u.id, unit_label(u)) for u in units]
-        self.province_id.choices = none + [(p.id, province_label(p)) for p in provinces]
-        self.scope_units.choices = [(u.id, unit_label(u)) for u in units]
-        self.scope_provinces.choices = [(p.id, province_label(p)) for p in provinces]
+        unit_choices = choices((u.id, unit_label(u)) for u in units)
+        province_choices = choices((p.id, province_label(p)) for p in provinces)
+        none = choices([(0, "—")])
+        self.org_unit_id.choices = none + unit_choices
+        self.province_id.choices = none + province_choices
+        self.scope_units.choices = unit_choices
+        self.scope_provinces.choices = province_choices
 
 
 class ImportForm(FlaskForm):
