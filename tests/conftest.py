@@ -65,6 +65,7 @@ class RequestIsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read the whole body, closing files as a server would
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
