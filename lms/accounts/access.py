@@ -29,8 +29,8 @@ def load_current_user() -> None:
     if loader is not None:
         identity = loader()
         if identity is not None:
-            user = profile_for_identity(identity)
-            if session.new or session.dirty:
+            user, changed = profile_for_identity(identity)
+            if changed:
                 session.commit()
     elif current_user and current_user.is_authenticated:
         user = current_user._get_current_object()

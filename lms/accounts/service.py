@@ -125,17 +125,20 @@ def create_user(
     return user
 
 
-def profile_for_identity(identity: Identity) -> User:
-    """The LMS profile for a host app's user, created as a learner on first sight."""
+def profile_for_identity(identity: Identity) -> tuple[User, bool]:
+    """The LMS profile for a host app's user, and whether it was created or linked just now.
+
+    A new identity is linked to the profile with the same email, or becomes a new learner.
+    """
     user = session.scalar(select(User).where(User.external_id == identity.external_id))
     if user is not None:
-        return user
+        return user, False
     user = find_by_email(identity.email)
     if user is not None and user.external_id is None:
         user.external_id = identity.external_id
         session.flush()
-        return user
-    return create_user(
+        return user, True
+    user = create_user(
         email=identity.email,
         external_id=identity.external_id,
         first_name_th=identity.first_name_th or identity.first_name_en or identity.email,
@@ -143,6 +146,7 @@ def profile_for_identity(identity: Identity) -> User:
         first_name_en=identity.first_name_en,
         last_name_en=identity.last_name_en,
     )
+    return user, True
 
 
 def search_users(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:

@@ -3,8 +3,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from lms.accounts.models import OrgUnit, Province, User
 from lms.accounts.demo import demo_data, load_units
+from lms.accounts.models import OrgUnit, Province, User
 from lms.extensions import session
 from tests.conftest import login, make_user, post_form
 
@@ -68,12 +68,23 @@ def test_admin_creates_a_user_with_roles_and_scope(client, users, as_role):
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "DEMO-PO-CM"))
     province = session.scalar(select(Province).where(Province.iso_code == "TH-40"))
     as_role("admin")
-    response = post_form(client, "/admin/users/new", {
-        "email": "New.Person@Example.org", "title_th": "ว่าที่ร้อยตรี", "first_name_th": "ใหม่",
-        "last_name_th": "มาแล้ว", "staff_group": "executive", "org_unit_id": str(unit.id),
-        "province_id": "0", "is_active": "y", "roles": ["learner", "hr"],
-        "scope_units": [str(unit.id)], "scope_provinces": [str(province.id)],
-    })
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "email": "New.Person@Example.org",
+            "title_th": "ว่าที่ร้อยตรี",
+            "first_name_th": "ใหม่",
+            "last_name_th": "มาแล้ว",
+            "staff_group": "executive",
+            "org_unit_id": str(unit.id),
+            "province_id": "0",
+            "is_active": "y",
+            "roles": ["learner", "hr"],
+            "scope_units": [str(unit.id)],
+            "scope_provinces": [str(province.id)],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     session.expire_all()
     user = session.scalar(select(User).where(User.email == "new.person@example.org"))
@@ -85,10 +96,19 @@ def test_admin_creates_a_user_with_roles_and_scope(client, users, as_role):
 
 def test_creating_a_duplicate_email_is_refused(client, users, as_role):
     as_role("admin")
-    response = post_form(client, "/admin/users/new", {
-        "email": users["learner"].email.upper(), "first_name_th": "ซ้ำ", "last_name_th": "ซ้ำ",
-        "staff_group": "general", "org_unit_id": "0", "province_id": "0", "roles": ["learner"],
-    })
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "email": users["learner"].email.upper(),
+            "first_name_th": "ซ้ำ",
+            "last_name_th": "ซ้ำ",
+            "staff_group": "general",
+            "org_unit_id": "0",
+            "province_id": "0",
+            "roles": ["learner"],
+        },
+    )
     assert response.status_code == 400
     assert "มีผู้ใช้ที่ใช้อีเมล learner@example.org อยู่แล้ว" in response.get_data(as_text=True)
     assert session.scalar(select(User).where(User.first_name_th == "ซ้ำ")) is None
@@ -96,10 +116,18 @@ def test_creating_a_duplicate_email_is_refused(client, users, as_role):
 
 def test_bad_form_values_get_field_errors(client, users, as_role):
     as_role("admin")
-    response = post_form(client, "/admin/users/new", {
-        "email": "not-an-email", "first_name_th": "", "last_name_th": "x" * 101,
-        "staff_group": "astronaut", "org_unit_id": "0", "province_id": "0",
-    })
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "email": "not-an-email",
+            "first_name_th": "",
+            "last_name_th": "x" * 101,
+            "staff_group": "astronaut",
+            "org_unit_id": "0",
+            "province_id": "0",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "อีเมลไม่ถูกต้อง" in page
@@ -115,9 +143,17 @@ def test_admin_edits_deactivates_and_removes_hr_scope(client, users, as_role):
     target = users["hr"]
     as_role("admin")
     url = f"/admin/users/{target.id}"
-    base = {"email": target.email, "first_name_th": "แก้", "last_name_th": "ไข", "staff_group": "practitioner",
-            "org_unit_id": "0", "province_id": "0"}
-    post_form(client, url, {**base, "is_active": "y", "roles": ["learner", "hr"], "scope_units": [str(unit.id)]})
+    base = {
+        "email": target.email,
+        "first_name_th": "แก้",
+        "last_name_th": "ไข",
+        "staff_group": "practitioner",
+        "org_unit_id": "0",
+        "province_id": "0",
+    }
+    post_form(
+        client, url, {**base, "is_active": "y", "roles": ["learner", "hr"], "scope_units": [str(unit.id)]}
+    )
     session.expire_all()
     assert [s.org_unit_id for s in session.get(User, target.id).scopes] == [unit.id]
     response = post_form(client, url, {**base, "roles": ["learner"], "scope_units": [str(unit.id)]})
@@ -132,8 +168,11 @@ def test_admin_edits_deactivates_and_removes_hr_scope(client, users, as_role):
 
 def test_admin_resets_a_password_that_then_works(client, users, as_role, app):
     as_role("admin")
-    response = post_form(client, f"/admin/users/{users['learner'].id}/reset-password",
-                         page=f"/admin/users/{users['learner'].id}")
+    response = post_form(
+        client,
+        f"/admin/users/{users['learner'].id}/reset-password",
+        page=f"/admin/users/{users['learner'].id}",
+    )
     page = response.get_data(as_text=True)
     password = re.search(r'<code id="new-password">([^<]+)</code>', page).group(1)
     other = app.test_client()

@@ -10,7 +10,10 @@ from lms.accounts.models import User
 from lms.extensions import session
 from tests.conftest import post_form
 
-HEADER = "email,title_th,first_name_th,last_name_th,first_name_en,staff_group,position,org_unit_code,province_code,roles,is_active"
+HEADER = (
+    "email,title_th,first_name_th,last_name_th,first_name_en,staff_group,position,"
+    "org_unit_code,province_code,roles,is_active"
+)
 GOOD_ROWS = [
     "somchai@example.org,นาย,สมชาย,ใจดี,Somchai,executive,ผู้อำนวยการ,DEMO-PO-CM,TH-50,learner,1",
     "malee@example.org,นางสาว,มาลี,มีสุข,Malee,practitioner,นักวิชาการคอมพิวเตอร์,DEMO-OPS-ICT,TH-10,learner;hr,1",
@@ -100,8 +103,12 @@ def test_file_level_problems(app, runner, tmp_path):
     cases = {
         "staff.txt": (b"email\n", "กรุณาใช้ไฟล์ .csv หรือ .xlsx"),
         "empty.csv": (b"", "ไม่มีข้อมูล: แถวแรกต้องเป็นชื่อคอลัมน์"),
-        "tis620.csv": (("email,first_name_th,last_name_th,staff_group\na@example.org,สมชาย,ใจดี,general\n")
-                       .encode("tis-620"), "ไม่ได้เข้ารหัสแบบ UTF-8"),
+        "tis620.csv": (
+            ("email,first_name_th,last_name_th,staff_group\na@example.org,สมชาย,ใจดี,general\n").encode(
+                "tis-620"
+            ),
+            "ไม่ได้เข้ารหัสแบบ UTF-8",
+        ),
         "extra.csv": (csv_bytes(header=HEADER + ",salary"), "ไม่รู้จักคอลัมน์ salary"),
         "missing.csv": (b"email,first_name_th\n", "ขาดคอลัมน์ที่จำเป็น: last_name_th, staff_group"),
         "twice.csv": (b"email,email,first_name_th,last_name_th,staff_group\n", "มีคอลัมน์ซ้ำ: email"),
@@ -136,11 +143,13 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 def test_xlsx_import_with_numbers_and_blank_cells(app, runner, tmp_path):
     setup_org()
-    data = xlsx_bytes([
-        ["email", "first_name_th", "last_name_th", "staff_group", "level", "province_code", "is_active"],
-        ["nid@example.org", "นิด", "หน่อย", "general", 7, "TH-90", 1],
-        ["noi@example.org", "น้อย", "มาก", "practitioner", None, None, None],
-    ])
+    data = xlsx_bytes(
+        [
+            ["email", "first_name_th", "last_name_th", "staff_group", "level", "province_code", "is_active"],
+            ["nid@example.org", "นิด", "หน่อย", "general", 7, "TH-90", 1],
+            ["noi@example.org", "น้อย", "มาก", "practitioner", None, None, None],
+        ]
+    )
     result = import_file(runner, tmp_path, "staff.xlsx", data)
     assert result.exit_code == 0, result.output
     nid = session.scalar(select(User).where(User.email == "nid@example.org"))
@@ -150,20 +159,30 @@ def test_xlsx_import_with_numbers_and_blank_cells(app, runner, tmp_path):
 def test_import_through_the_admin_page(client, users, as_role):
     setup_org()
     as_role("admin")
-    bad = post_form(client, "/admin/users/import",
-                    {"file": (io.BytesIO(csv_bytes("x@example.org,นาย,ก,ข,,nobody,,,,,")), "staff.csv")},
-                    content_type="multipart/form-data")
+    bad = post_form(
+        client,
+        "/admin/users/import",
+        {"file": (io.BytesIO(csv_bytes("x@example.org,นาย,ก,ข,,nobody,,,,,")), "staff.csv")},
+        content_type="multipart/form-data",
+    )
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400
     assert "ยังไม่ได้นำเข้าข้อมูลใด ๆ: พบปัญหา 1 รายการ" in page
     assert "nobody ไม่ใช่กลุ่มบุคลากร" in page
-    good = post_form(client, "/admin/users/import",
-                     {"file": (io.BytesIO(csv_bytes(*GOOD_ROWS)), "staff.csv")},
-                     content_type="multipart/form-data")
+    good = post_form(
+        client,
+        "/admin/users/import",
+        {"file": (io.BytesIO(csv_bytes(*GOOD_ROWS)), "staff.csv")},
+        content_type="multipart/form-data",
+    )
     assert good.status_code == 200
     assert "เพิ่มใหม่ 3 คน ปรับปรุง 0 คน ไม่เปลี่ยนแปลง 0 คน" in good.get_data(as_text=True)
-    wrong_type = post_form(client, "/admin/users/import",
-                           {"file": (io.BytesIO(b"%PDF-1.7"), "staff.pdf")}, content_type="multipart/form-data")
+    wrong_type = post_form(
+        client,
+        "/admin/users/import",
+        {"file": (io.BytesIO(b"%PDF-1.7"), "staff.pdf")},
+        content_type="multipart/form-data",
+    )
     assert "นำเข้าได้เฉพาะไฟล์ .csv และ .xlsx" in wrong_type.get_data(as_text=True)
     none = post_form(client, "/admin/users/import", {}, content_type="multipart/form-data")
     assert "กรุณาเลือกไฟล์ที่จะนำเข้า" in none.get_data(as_text=True)

@@ -1,5 +1,5 @@
-import subprocess
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -80,6 +80,7 @@ def test_the_lms_needs_flask_sqlalchemy_first():
 
 
 def test_no_secret_is_committed():
-    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True,
-                             check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert not [name for name in tracked if "secret_key" in name or name.endswith(".sqlite3")]

@@ -61,8 +61,12 @@ def load(name: str, reader):
 def test_every_message_in_the_code_has_a_thai_translation():
     method_map = [("lms/**.py", "python"), ("lms/**/templates/**.html", "jinja2")]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
-    found = {message for _file, _line, message, _comments, _context in
-             extract_from_dir(str(ROOT), method_map=method_map, keywords=keywords)}
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map=method_map, keywords=keywords
+        )
+    }
     found = {m for m in found if isinstance(m, str)}
     catalog = load("messages.po", read_po)
     translated = {m.id for m in catalog if m.id and m.string}

@@ -93,9 +93,7 @@ PEOPLE = {
         "Prayut",
         "Trainer",
     ),
-    "hr": Person(
-        "hr", "hr@example.org", ("learner", "hr"), "general", "มาลี", "บุคคล", "Malee", "Personnel"
-    ),
+    "hr": Person("hr", "hr@example.org", ("learner", "hr"), "general", "มาลี", "บุคคล", "Malee", "Personnel"),
     "admin": Person(
         "admin",
         "admin@example.org",

@@ -1,0 +1,102 @@
+"""A built wheel, installed into a fresh venv without the source tree, can migrate a database."""
+
+import sqlite3
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("flask_dg_lms-*.whl")
+    return built
+
+
+def test_the_wheel_ships_migrations_templates_fonts_and_translations(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "lms/migrations/env.py",
+        "lms/migrations/alembic.ini",
+        "lms/migrations/script.py.mako",
+        "lms/migrations/versions/0001_accounts_and_organisation.py",
+        "lms/templates/lms/base.html",
+        "lms/accounts/templates/lms/accounts/login.html",
+        "lms/core/templates/lms/core/error.html",
+        "lms/static/css/lms.css",
+        "lms/static/fonts/Sarabun-Regular.ttf",
+        "lms/static/fonts/OFL.txt",
+        "lms/translations/th/LC_MESSAGES/messages.mo",
+        "lms/accounts/data/provinces.csv",
+        "lms/accounts/data/demo_org.yaml",
+    }
+    assert expected <= names, sorted(expected - names)
+    sources = {str(p.relative_to(ROOT)) for p in (ROOT / "lms").rglob("*.py")}
+    assert sources <= names, sorted(sources - names)
+
+
+def test_an_installed_wheel_migrates_without_the_source_tree(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True, capture_output=True
+    )
+    # The dependencies (not the LMS) come from the test environment's site-packages.
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    database = tmp_path / "lms.sqlite3"
+    env = {
+        "LMS_DATABASE_URL": f"sqlite:///{database}",
+        "LMS_SECRET_KEY": "wheel-test",
+        "PATH": "/usr/bin:/bin",
+    }
+    where = subprocess.run(
+        [python, "-c", "import lms; print(lms.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert where.startswith(str(venv)), where
+    result = subprocess.run(
+        [python, "-m", "flask", "--app", "lms", "lms", "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LMS database at: 0001 (head)" in result.stdout
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("select count(*) from lms_provinces").fetchone() == (77,)
+        assert conn.execute("select version_num from lms_alembic_version").fetchone() == ("0001",)
+    conn.close()
