@@ -105,7 +105,7 @@ def test_each_role_signs_in_sees_their_home_and_signs_out(page, live_server, key
     expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/login\?next="))
 
 
-def test_language_switch_on_the_login_page_is_remembered(page, live_server, browser_context):
+def test_language_switch_on_the_login_page_is_remembered(page, live_server):
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "th")
     expect(page.locator("h1")).to_have_text(TEXT["th"]["sign_in"])
@@ -238,7 +238,7 @@ def _axe(page: Page, name: str, live_server) -> list[dict]:
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 @pytest.mark.parametrize("where", ["login", "home"])
-def test_axe_finds_no_serious_or_critical_violation(page, live_server, browser_context, where, lang):
+def test_axe_finds_no_serious_or_critical_violation(page, live_server, where, lang):
     page.context.add_cookies(
         [{"name": "lms_lang", "value": lang, "url": live_server.url, "httpOnly": True, "sameSite": "Lax"}]
     )
