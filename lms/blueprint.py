@@ -12,6 +12,7 @@ from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
 from lms.core.i18n import current_language, format_date
 from lms.core.security import add_security_headers
+from lms.courses.blueprint import courses_blueprint
 
 lms_blueprint = Blueprint(
     "lms",
@@ -26,6 +27,7 @@ register_error_pages(lms_blueprint)
 lms_blueprint.register_blueprint(core_blueprint)
 lms_blueprint.register_blueprint(accounts_blueprint)
 lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
+lms_blueprint.register_blueprint(courses_blueprint)
 
 
 @lms_blueprint.app_context_processor

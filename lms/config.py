@@ -41,6 +41,15 @@ SETTINGS: dict[str, Setting] = {
     "LMS_PASSWORD_MIN_LENGTH": Setting(10, "Shortest password a person may choose."),
     "LMS_USERS_PER_PAGE": Setting(50, "Rows per page in the admin user list."),
     "LMS_IMPORT_MAX_ROWS": Setting(20000, "Largest staff list accepted by one import."),
+    "LMS_BASE_URL": Setting(
+        "http://127.0.0.1:5000",
+        "The site's public base URL. xAPI actor homePages and activity ids are built on it: set it "
+        "once in production and keep it.",
+    ),
+    "LMS_MEDIA_DIR": Setting(None, "Where imported course media are kept. Unset: instance/media."),
+    "LMS_XAPI_FORWARD_TO": Setting(
+        (), "Comma-separated statement endpoints of external LRSs; each statement is queued for each."
+    ),
 }
 
 

@@ -1,5 +1,22 @@
 """Imports every area's models, so Base.metadata knows every LMS table."""
 
 from lms.accounts.models import HRScope, OrgUnit, Province, User, UserRole
+from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath, Lesson, LessonProgress, Module
+from lms.xapi.models import OutboxEntry, StoredStatement
 
-__all__ = ["HRScope", "OrgUnit", "Province", "User", "UserRole"]
+__all__ = [
+    "Course",
+    "CourseVersion",
+    "Enrolment",
+    "HRScope",
+    "LearningPath",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+    "OrgUnit",
+    "OutboxEntry",
+    "Province",
+    "StoredStatement",
+    "User",
+    "UserRole",
+]

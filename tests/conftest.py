@@ -214,3 +214,71 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+def make_course(
+    slug: str = "test-course",
+    *,
+    modules: int = 2,
+    lessons_per_module: int = 2,
+    audience=("practitioner",),
+    quizzes: bool = False,
+    number: int = 1,
+    course=None,
+):
+    """A small course written straight into the content tables (the importer has its own tests)."""
+    from lms.courses.models import Course, CourseVersion, Lesson, Module
+
+    if course is None:
+        course = Course(iri=f"https://dg-lms.example/course/{slug}", slug=slug)
+        session.add(course)
+    version = CourseVersion(
+        course=course,
+        number=number,
+        package_version=str(number),
+        content_hash=f"hash-{slug}-{number}",
+        title_th=f"หลักสูตร {slug}",
+        title_en=f"Course {slug}",
+        summary_th="สรุป",
+        summary_en="Summary",
+        audience=list(audience),
+        hours=2,
+        completion_rule={"lessons": "required", "quizzes": "pass" if quizzes else "none"},
+        certificate_template="formal-th",
+        package={"files": {}, "media": {}},
+    )
+    session.add(version)
+    for m in range(1, modules + 1):
+        module = Module(
+            version=version,
+            key=f"m{m}",
+            position=m,
+            title_th=f"โมดูล {m}",
+            title_en=f"Module {m}",
+            quiz_key=f"m{m}-quiz" if quizzes else None,
+        )
+        for n in range(1, lessons_per_module + 1):
+            module.lessons.append(
+                Lesson(
+                    key=f"m{m}-l{n}",
+                    position=n,
+                    title_th=f"บทที่ {m}.{n}",
+                    title_en=f"Lesson {m}.{n}",
+                    minutes=10,
+                    is_required=True,
+                    body_markdown="เนื้อหา",
+                    body_html=f"<p>เนื้อหาบทที่ {m}.{n}</p>",
+                )
+            )
+        session.add(module)
+    session.commit()
+    return course
+
+
+def head_revision() -> str:
+    """The newest migration, read from the script folder (not from a database)."""
+    from alembic.script import ScriptDirectory
+
+    from lms.extension import migrations_dir
+
+    return ScriptDirectory(str(migrations_dir())).get_current_head()

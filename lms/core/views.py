@@ -6,13 +6,15 @@ from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import ConfirmForm
 from lms.core.i18n import LANG_COOKIE
 from lms.core.redirects import safe_next
+from lms.courses.service import my_enrolments
 
 ONE_YEAR = 365 * 24 * 3600
 
 
 @login_required
 def home():
-    return render_template("lms/core/home.html", user=current_lms_user())
+    user = current_lms_user()
+    return render_template("lms/core/home.html", user=user, enrolments=my_enrolments(user))
 
 
 def set_language(code: str):

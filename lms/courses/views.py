@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from lms.accounts.access import current_lms_user, login_required
+from lms.accounts.forms import STAFF_GROUP_LABELS, ConfirmForm
+from lms.courses import service
+from lms.courses.forms import CatalogFilterForm, LeaveLessonForm
+from lms.courses.timing import opened_stamp, seconds_since
+from lms.extensions import session
+
+LEAVE_ACTIONS = {"previous", "next", "complete", "exit", "outline"}
+
+
+def _course_or_404(slug: str):
+    course = service.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@login_required
+def catalog():
+    form = CatalogFilterForm(request.args)
+    group = form.group.data or None
+    if group and group not in STAFF_GROUP_LABELS:
+        abort(400, _("Unknown staff group %(group)s.", group=group))
+    courses = service.catalog(current_lms_user(), group, form.q.data or "")
+    return render_template(
+        "lms/courses/catalog.html",
+        form=form,
+        courses=courses,
+        group_choices=form.group_choices(STAFF_GROUP_LABELS),
+        group=group,
+        paths=_paths_with_progress(current_lms_user()),
+    )
+
+
+def _paths_with_progress(user):
+    paths = service.learning_paths(user)
+    courses = service.courses_by_slug([slug for p in paths for slug in p.course_slugs])
+    enrolments = {
+        course.slug: (enrolment, progress) for enrolment, course, progress in service.my_enrolments(user)
+    }
+    return [
+        (path, [(courses[s], enrolments.get(s)) for s in path.course_slugs if s in courses]) for path in paths
+    ]
+
+
+@login_required
+def course_detail(slug: str):
+    course = _course_or_404(slug)
+    enrolment = service.enrolment_for(current_lms_user(), course)
+    return render_template(
+        "lms/courses/course.html",
+        course=course,
+        version=course.current_version,
+        enrolment=enrolment,
+        progress=service.progress(course, enrolment),
+        form=ConfirmForm(),
+    )
+
+
+@login_required
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.enrol(current_lms_user(), course)
+    lesson = service.launch(current_lms_user(), course)
+    session.commit()
+    flash(_("You are enrolled. Enjoy the course!"), "success")
+    return redirect(url_for("lms.courses.lesson", slug=slug, key=lesson.key))
+
+
+@login_required
+def launch(slug: str):
+    course = _course_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        lesson = service.launch(current_lms_user(), course)
+    except service.CourseError:
+        return redirect(url_for("lms.courses.course", slug=slug))
+    session.commit()
+    return redirect(url_for("lms.courses.lesson", slug=slug, key=lesson.key))
+
+
+@login_required
+def lesson(slug: str, key: str):
+    course = _course_or_404(slug)
+    enrolment = service.enrolment_for(current_lms_user(), course)
+    if enrolment is None:
+        flash(_("Enrol in the course to read its lessons."), "info")
+        return redirect(url_for("lms.courses.course", slug=slug))
+    current = service.find_lesson(course, key) or abort(404)
+    previous, following = service.neighbours(course, current)
+    form = LeaveLessonForm(opened=opened_stamp(current.key))
+    return render_template(
+        "lms/courses/lesson.html",
+        course=course,
+        version=course.current_version,
+        lesson=current,
+        previous=previous,
+        following=following,
+        form=form,
+        progress=service.progress(course, enrolment),
+    )
+
+
+@login_required
+def leave_lesson(slug: str, key: str):
+    course = _course_or_404(slug)
+    current = service.find_lesson(course, key) or abort(404)
+    form = LeaveLessonForm()
+    action = request.form.get("action")
+    if not form.validate_on_submit() or action not in LEAVE_ACTIONS:
+        abort(400)
+    try:
+        service.leave_lesson(
+            current_lms_user(),
+            course,
+            current,
+            seconds_since(form.opened.data, current.key),
+            complete=action in {"next", "complete"},
+            terminate=action == "exit",
+        )
+    except service.CourseError:
+        abort(403)
+    session.commit()
+    return redirect(_after_leaving(course, current, action))
+
+
+def _after_leaving(course, current, action: str) -> str:
+    previous, following = service.neighbours(course, current)
+    if action == "previous" and previous:
+        return url_for("lms.courses.lesson", slug=course.slug, key=previous.key)
+    if action == "next" and following:
+        return url_for("lms.courses.lesson", slug=course.slug, key=following.key)
+    if action == "exit":
+        return url_for("lms.courses.my_learning")
+    if action == "complete":
+        return url_for("lms.courses.lesson", slug=course.slug, key=current.key)
+    return url_for("lms.courses.course", slug=course.slug)
+
+
+@login_required
+def media(slug: str, filename: str):
+    _course_or_404(slug)
+    return send_from_directory(media_dir(), filename, max_age=365 * 24 * 3600)
+
+
+def media_dir() -> Path:
+    return Path(current_app.config["LMS_MEDIA_DIR"] or Path(current_app.instance_path) / "media")
+
+
+@login_required
+def my_learning():
+    user = current_lms_user()
+    rows = service.my_enrolments(user)
+    return render_template(
+        "lms/courses/my_learning.html",
+        in_progress=[r for r in rows if r[0].completed_at is None],
+        completed=[r for r in rows if r[0].completed_at is not None],
+        paths=_paths_with_progress(user),
+    )
+
+
+@login_required
+def my_record():
+    statements = service.my_statements(current_lms_user(), limit=200)
+    return render_template("lms/courses/record.html", statements=statements)
+
+
+@login_required
+def my_record_json():
+    body = json.dumps(service.my_statements(current_lms_user()), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=my-learning-record.json"},
+    )

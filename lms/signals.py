@@ -1,0 +1,16 @@
+"""Documented extension points (blinker signals). Receivers run inside the recording
+transaction: they may add rows to the session but must not commit."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent with ``statement`` (the dict) and ``row`` (the StoredStatement) after a statement is
+#: stored and projected.
+statement_recorded = _signals.signal("lms.statement-recorded")
+
+#: Sent with ``enrolment`` the first time a course is marked complete for it.
+course_completed = _signals.signal("lms.course-completed")
+
+#: Sent with ``certificate`` when a certificate is issued (issue 5).
+certificate_issued = _signals.signal("lms.certificate-issued")

@@ -1,0 +1,57 @@
+"""The statement store (the ledger) and the outbox for external LRSs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.accounts.models import utcnow
+from lms.extensions import Base, UTCDateTime
+
+
+class StoredStatement(Base):
+    """One xAPI statement as it was received (``raw`` is the JSON text, never re-dumped).
+
+    Append-only: a voiding statement marks its target ``is_voided`` and nothing else changes.
+    ``seq`` orders the ledger for replay.
+    """
+
+    __tablename__ = "lms_statements"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    actor_name: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"), index=True)
+    verb_id: Mapped[str] = mapped_column(String(500))
+    object_id: Mapped[str] = mapped_column(String(500), index=True)
+    registration: Mapped[str | None] = mapped_column(String(36), index=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    is_voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<StoredStatement {self.id} {self.verb_id.rsplit('/', 1)[-1]}>"
+
+
+class OutboxEntry(Base):
+    """A statement waiting to be sent to one external LRS (the relay sends and retries)."""
+
+    __tablename__ = "lms_xapi_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("lms_statements.id"), index=True)
+    lrs_name: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("statement_id", "lrs_name", name="uq_lms_xapi_outbox_target"),)
+
+    def __repr__(self) -> str:
+        return f"<OutboxEntry {self.statement_id} -> {self.lrs_name}>"

@@ -1,0 +1,157 @@
+"""The progress projection: enrolments and lesson progress derived from statements.
+
+``project`` is called by ``record`` for every new statement, and by ``rebuild`` for every
+stored one in ledger order, so the live tables and a rebuild agree. Statements about
+activities that are not ours (external content) change no progress.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from lms.courses.models import Course, Enrolment, LessonProgress
+from lms.extensions import session
+from lms.signals import course_completed
+from lms.xapi.builder import duration_seconds, parse_activity
+from lms.xapi.models import StoredStatement
+from lms.xapi.vocabulary import VERB_NAMES
+
+SOURCE_EXTENSION = "enrolment-source"
+VERSION_EXTENSION = "course-version"
+
+
+def project(statement: dict[str, Any], user_id: int | None, *, replaying: bool = False) -> None:
+    handler = HANDLERS.get(VERB_NAMES.get(statement["verb"]["id"], ""))
+    target = parse_activity(statement["object"].get("id", ""))
+    if handler is None or target is None:
+        return
+    handler(statement, target, user_id, _timestamp(statement), replaying)
+
+
+def _timestamp(statement: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(statement["timestamp"])
+
+
+def _registration(statement: dict[str, Any]) -> str | None:
+    return statement.get("context", {}).get("registration")
+
+
+def _enrolment(statement: dict[str, Any]) -> Enrolment | None:
+    registration = _registration(statement)
+    return session.get(Enrolment, registration) if registration else None
+
+
+def _extension(statement: dict[str, Any], name: str) -> Any:
+    for iri, value in statement.get("context", {}).get("extensions", {}).items():
+        if iri.endswith(f"/xapi/extensions/{name}"):
+            return value
+    return None
+
+
+def _registered(statement, target, user_id, at, replaying) -> None:
+    if target["module"] or target["lesson"] or user_id is None or _enrolment(statement):
+        return
+    course = session.scalar(select(Course).where(Course.slug == target["course"]))
+    if course is None or session.scalar(
+        select(Enrolment.registration).where(Enrolment.user_id == user_id, Enrolment.course_id == course.id)
+    ):
+        return
+    session.add(
+        Enrolment(
+            registration=_registration(statement),
+            user_id=user_id,
+            course_id=course.id,
+            enrolled_version=int(_extension(statement, VERSION_EXTENSION) or 1),
+            source=_extension(statement, SOURCE_EXTENSION) or "self",
+            enrolled_at=at,
+            time_spent_seconds=0,
+        )
+    )
+    session.flush()
+
+
+def _touch(statement, target, user_id, at, replaying) -> Enrolment | None:
+    enrolment = _enrolment(statement)
+    if enrolment is not None:
+        enrolment.last_activity_at = max(at, enrolment.last_activity_at or at)
+    return enrolment
+
+
+def _launched(statement, target, user_id, at, replaying) -> None:
+    enrolment = _touch(statement, target, user_id, at, replaying)
+    if enrolment is not None and enrolment.launched_at is None:
+        enrolment.launched_at = at
+
+
+def _lesson_row(enrolment: Enrolment, lesson_key: str, at: datetime) -> LessonProgress:
+    row = session.get(LessonProgress, (enrolment.registration, lesson_key))
+    if row is None:
+        row = LessonProgress(
+            registration=enrolment.registration,
+            lesson_key=lesson_key,
+            first_viewed_at=at,
+            last_viewed_at=at,
+            time_spent_seconds=0,
+        )
+        session.add(row)
+    return row
+
+
+def _experienced(statement, target, user_id, at, replaying) -> None:
+    enrolment = _touch(statement, target, user_id, at, replaying)
+    if enrolment is None or not target["lesson"]:
+        return
+    seconds = duration_seconds(statement.get("result", {}).get("duration"))
+    row = _lesson_row(enrolment, target["lesson"], at)
+    row.last_viewed_at = max(at, row.last_viewed_at)
+    row.time_spent_seconds += seconds
+    enrolment.time_spent_seconds += seconds
+    enrolment.last_lesson_key = target["lesson"]
+    session.flush()
+
+
+def _completed(statement, target, user_id, at, replaying) -> None:
+    enrolment = _touch(statement, target, user_id, at, replaying)
+    if enrolment is None:
+        return
+    if target["lesson"]:
+        row = _lesson_row(enrolment, target["lesson"], at)
+        row.completed_at = row.completed_at or at
+        enrolment.last_lesson_key = target["lesson"]
+    elif not target["module"] and enrolment.completed_at is None:
+        enrolment.completed_at = at
+        if not replaying:
+            course_completed.send(enrolment)
+    session.flush()
+
+
+HANDLERS: dict[str, Callable] = {
+    "registered": _registered,
+    "launched": _launched,
+    "initialized": _touch,
+    "experienced": _experienced,
+    "progressed": _touch,
+    "completed": _completed,
+    "terminated": _touch,
+}
+
+
+def rebuild() -> int:
+    """Throw the projection away and replay every statement that is not voided. Returns the count."""
+    session.execute(delete(LessonProgress))
+    session.execute(delete(Enrolment))
+    session.flush()
+    count = 0
+    rows = session.scalars(
+        select(StoredStatement).where(StoredStatement.is_voided.is_(False)).order_by(StoredStatement.seq)
+    )
+    for row in rows.yield_per(500):
+        project(json.loads(row.raw), row.user_id, replaying=True)
+        count += 1
+    session.flush()
+    return count
