@@ -200,3 +200,25 @@ def test_a_new_version_keeps_progress_by_lesson_id(client, learner):
     assert "50%" in page  # m1-l1 and m1-l2 still count; m2-l1 and m2-l2 are new
     relaunch = post_form(client, "/courses/test-course/launch", page="/courses/test-course")
     assert relaunch.location == "/courses/test-course/lessons/m2-l1"
+
+
+def test_list_pages_run_a_fixed_number_of_queries(client, learner, count_queries):
+    from lms.courses import service
+
+    slugs = [f"course-{i}" for i in range(4)]
+    for slug in slugs:
+        make_course(slug)
+    service.enrol(learner, service.course_by_slug(slugs[0]))
+    session.commit()
+    with count_queries() as one:
+        client.get("/learning")
+        client.get("/courses")
+        client.get("/")
+    for slug in slugs[1:]:
+        service.enrol(learner, service.course_by_slug(slug))
+    session.commit()
+    with count_queries() as four:
+        client.get("/learning")
+        client.get("/courses")
+        client.get("/")
+    assert four["n"] == one["n"]
