@@ -11,6 +11,7 @@ run: system-deps install
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) lms demo load
+	$(FLASK) lms content import content
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
 	LMS_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 

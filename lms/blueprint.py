@@ -10,7 +10,7 @@ from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
-from lms.core.i18n import current_language, format_date
+from lms.core.i18n import current_language, format_date, format_datetime
 from lms.core.security import add_security_headers
 from lms.courses.blueprint import courses_blueprint
 
@@ -47,3 +47,8 @@ def lms_template_context():
 @lms_blueprint.app_template_filter("lms_date")
 def lms_date_filter(value):
     return format_date(value)
+
+
+@lms_blueprint.app_template_filter("lms_datetime")
+def lms_datetime_filter(value):
+    return format_datetime(value)

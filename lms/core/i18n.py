@@ -79,3 +79,13 @@ def format_date(value: date | datetime | None, language: str | None = None) -> s
     if language == "th":
         return thai_date(value)
     return babel_format_date(value, format="d MMMM y", locale=language)
+
+
+def format_datetime(value: datetime | str | None, language: str | None = None) -> str:
+    """A moment as date and Bangkok time: 24 กรกฎาคม พ.ศ. 2563 14:05."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = value.astimezone(ZoneInfo(current_app.config["LMS_TIMEZONE"]))
+    return f"{format_date(local.date(), language)} {local:%H:%M}"

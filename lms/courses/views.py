@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import STAFF_GROUP_LABELS, ConfirmForm
 from lms.courses import service
-from lms.courses.forms import CatalogFilterForm, LeaveLessonForm
+from lms.courses.forms import VERB_LABELS, CatalogFilterForm, LeaveLessonForm
 from lms.courses.timing import opened_stamp, seconds_since
 from lms.extensions import session
 
@@ -183,7 +183,7 @@ def my_learning():
 @login_required
 def my_record():
     statements = service.my_statements(current_lms_user(), limit=200)
-    return render_template("lms/courses/record.html", statements=statements)
+    return render_template("lms/courses/record.html", statements=statements, verb_labels=VERB_LABELS)
 
 
 @login_required

@@ -1,0 +1,87 @@
+"""A practitioner's journey in Chromium, on the real shipped content: the practitioner path
+first, enrol, read three lessons, leave, come back, resume at lesson 3, progress goes up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lms.accounts import service
+from lms.extensions import session
+from tests.conftest import PASSWORD, make_app
+from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+PRACTITIONER = "practitioner@example.org"
+COURSE = "practitioner-digital-skills"
+
+
+@pytest.fixture(scope="module")
+def content(live_server, database_url):
+    """The shipped content/ imported with the CLI, and a practitioner who can sign in."""
+    env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "e2e-import"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "lms", "lms", "content", "import", "content"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    app = make_app(database_url)
+    with app.app_context():
+        service.create_user(
+            email=PRACTITIONER,
+            first_name_th="ปฏิบัติ",
+            last_name_th="ดิจิทัล",
+            staff_group="practitioner",
+            password=PASSWORD,
+        )
+        session.commit()
+        session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()
+    return live_server
+
+
+def course_progress(page: Page) -> int:
+    return int(page.locator("#course-progress").get_attribute("value"))
+
+
+def test_practitioner_path_enrol_read_leave_resume(page: Page, content):
+    page.goto("/login")
+    page.locator('input[name="email"]').fill(PRACTITIONER)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+
+    page.get_by_role("link", name="หลักสูตร", exact=True).click()
+    first_path = page.locator(".path").first
+    expect(first_path.locator(".badge")).to_have_text("สำหรับคุณ")
+    expect(first_path.locator("li").first).to_contain_text("ทักษะดิจิทัลสำหรับผู้ปฏิบัติงานด้านเทคโนโลยีดิจิทัล")
+    page.screenshot(path=ARTIFACTS / f"catalog-{content.backend}.png", full_page=True)
+
+    first_path.locator("li").first.get_by_role("link").click()
+    page.get_by_role("button", name="ลงทะเบียนและเริ่มเรียน").click()
+    expect(page).to_have_url(f"{content.url}/courses/{COURSE}/lessons/m1-l1")
+    assert course_progress(page) == 0
+
+    page.get_by_role("button", name="ถัดไป →").click()
+    expect(page).to_have_url(f"{content.url}/courses/{COURSE}/lessons/m1-l2")
+    page.get_by_role("button", name="ถัดไป →").click()
+    expect(page).to_have_url(f"{content.url}/courses/{COURSE}/lessons/m1-l3")
+    after_two = course_progress(page)
+    assert after_two > 0
+    page.screenshot(path=ARTIFACTS / f"lesson-{content.backend}.png", full_page=True)
+
+    page.locator("nav.main-nav").get_by_role("link", name="การเรียนของฉัน").click()
+    expect(page.locator("main")).to_contain_text(f"{after_two}%")
+
+    page.get_by_role("button", name="เรียนต่อ").click()
+    expect(page).to_have_url(f"{content.url}/courses/{COURSE}/lessons/m1-l3")
+    page.get_by_role("button", name="ทำเครื่องหมายว่าเรียนจบ").click()
+    expect(page.locator("#course-progress")).to_have_attribute("value", str(round(100 * 3 / 18)))
+    assert course_progress(page) > after_two
