@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from lms.accounts.cli import demo_cli, users_cli
 from lms.core import migrations
 from lms.courses.cli import courses_cli, progress_cli
+from lms.packages.cli import content_cli
 
 lms_cli = AppGroup("lms", help="The learning-management system.")
 db_cli = AppGroup("db", help="The LMS's own database migrations (version table lms_alembic_version).")
@@ -40,3 +41,4 @@ lms_cli.add_command(users_cli)
 lms_cli.add_command(demo_cli)
 lms_cli.add_command(progress_cli)
 lms_cli.add_command(courses_cli)
+lms_cli.add_command(content_cli)

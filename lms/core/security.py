@@ -10,6 +10,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
+        "media-src 'self'",
+        "frame-src 'none'",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,8 +21,10 @@ from lms.courses import service
 from lms.courses.forms import VERB_LABELS, CatalogFilterForm, LeaveLessonForm
 from lms.courses.timing import opened_stamp, seconds_since
 from lms.extensions import session
+from lms.packages.media import media_dir
 
 LEAVE_ACTIONS = {"previous", "next", "complete", "exit", "outline"}
+MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpe?g|gif|webp|mp4|webm|mp3|pdf)$")
 
 
 def _course_or_404(slug: str):
@@ -160,12 +161,13 @@ def _after_leaving(course, current, action: str) -> str:
 
 @login_required
 def media(slug: str, filename: str):
+    """A lesson's image or video from the content-addressed store (names are hashes)."""
     _course_or_404(slug)
-    return send_from_directory(media_dir(), filename, max_age=365 * 24 * 3600)
-
-
-def media_dir() -> Path:
-    return Path(current_app.config["LMS_MEDIA_DIR"] or Path(current_app.instance_path) / "media")
+    if not MEDIA_NAME.match(filename):
+        abort(404)
+    response = send_from_directory(media_dir(), filename, max_age=365 * 24 * 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
