@@ -290,6 +290,41 @@ def measure(server: Server, path: str, headers: dict[str, str], expect: bytes, a
     return load(server.name, server.port, path, headers, args.requests, args.threads, expect, args.time_cap)
 
 
+def measure_alternating(
+    targets: list[tuple[Server, str, dict[str, str], bytes]], args, rounds: int
+) -> list[Result]:
+    """Warm up every target, then load them in turn for ``rounds`` rounds (the order reversed
+    every other round), ``args.requests`` in all for each: noise that comes and goes on a
+    shared machine then falls on every target alike. One summed Result per target."""
+    for server, path, headers, expect in targets:
+        load(
+            f"{server.name} warm-up",
+            server.port,
+            path,
+            headers,
+            args.warmup,
+            args.threads,
+            expect,
+            args.time_cap,
+        )
+    shares = [args.requests // rounds + (1 if i < args.requests % rounds else 0) for i in range(rounds)]
+    parts: dict[str, list[Result]] = {server.name: [] for server, *_ in targets}
+    for number, share in enumerate(s for s in shares if s):
+        for server, path, headers, expect in targets if number % 2 == 0 else targets[::-1]:
+            parts[server.name].append(
+                load(server.name, server.port, path, headers, share, args.threads, expect, args.time_cap)
+            )
+    return [
+        Result(
+            name,
+            sum(r.requests for r in results),
+            sum(r.seconds for r in results),
+            [t for r in results for t in r.latencies],
+        )
+        for name, results in parts.items()
+    ]
+
+
 def print_http_results(rows: list[tuple[Result, str]]) -> None:
     print(
         f"{'app':<32} {'requests':>8} {'seconds':>8} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"

@@ -7,7 +7,10 @@
 3. gunicorn ``lms:create_app()`` (``--workers 2``); sign in through the real form (CSRF token),
    then GET ``/courses/practitioner-digital-skills/lessons/m1-l1`` a fixed number of times;
    every answer must be 200 and hold the lesson's ``<h1>`` title;
-4. gunicorn ``bench/bare_app.py``, the same load on ``/``; print req/s and the ratio.
+4. gunicorn ``bench/bare_app.py`` (same settings), the same load on ``/``. Both servers run
+   side by side (the idle one costs nothing); after a warm-up of each, the measured requests
+   alternate between them in four rounds (LMS first, then bare first...), so that noise from
+   the rest of a shared machine falls on both; print req/s and the ratio.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from harness import (
     build_course,
     get,
     lms_env,
-    measure,
+    measure_alternating,
     print_http_results,
     report_logs,
     run_cli,
@@ -39,6 +42,7 @@ PASSWORD = "bench-password-" + secrets.token_hex(4)
 FIRST_NAME, LAST_NAME = "ผู้เรียน", "ทดสอบบทเรียน"
 LESSON_KEY = "m1-l1"
 PATH = f"/courses/{COURSE_SLUG}/lessons/{LESSON_KEY}"
+ROUNDS = 4
 
 
 def set_up(database_url: str) -> tuple[str, str, int]:
@@ -88,14 +92,13 @@ def run(args) -> int:
             if status != 200 or expect not in body or heading.encode() not in body:
                 raise BenchError(f"GET {PATH} is not the lesson page ({status})")
             page_bytes = len(body)
-            lms_result = measure(lms, PATH, {"Cookie": cookie}, expect, args)
-            lms.stop()
 
             bare = bare_server(env, workdir, args.workers)
             servers.append(bare)
             bare.wait_ready("/")
-            bare_result = measure(bare, "/", {}, b"hello", args)
-            bare.stop()
+            lms_result, bare_result = measure_alternating(
+                [(lms, PATH, {"Cookie": cookie}, expect), (bare, "/", {}, b"hello")], args, ROUNDS
+            )
         except BenchError as exc:
             report_logs(servers)
             print(f"bench failed: {exc}", file=sys.stderr)
@@ -105,6 +108,7 @@ def run(args) -> int:
                 server.stop()
 
     print(f"page:     {PATH} ({chars:,} characters of Markdown, {page_bytes:,} bytes of HTML)")
+    print(f"rounds:   LMS and bare alternate in {ROUNDS} rounds, both servers up")
     print()
     print_http_results([(lms_result, "LMS lesson page"), (bare_result, 'bare Flask "hello" /')])
     print()

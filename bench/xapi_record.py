@@ -36,6 +36,7 @@ from pathlib import Path
 from harness import BenchError, bench_app, build_course
 
 ROUNDS = 4
+SERVER_SETTINGS = ("server_version", "fsync", "synchronous_commit", "shared_buffers")
 WARMUP = 50
 
 
@@ -262,9 +263,12 @@ def _postgres_version(admin_url: str) -> str | None:
     engine = create_engine(admin_url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SHOW server_version")).scalar()
+            found = [conn.execute(text(f"SHOW {name}")).scalar() for name in SERVER_SETTINGS]
+        return f"{found[0]} on {engine.url.host}, " + ", ".join(
+            f"{name}={value}" for name, value in zip(SERVER_SETTINGS[1:], found[1:], strict=True)
+        )
     except OperationalError as exc:
-        print(f"PostgreSQL: SKIPPED, cannot connect to {admin_url}: {exc.orig}", file=sys.stderr)
+        print(f"PostgreSQL: SKIPPED, cannot connect to {admin_url}: {exc.orig}")
         return None
     finally:
         engine.dispose()
@@ -279,6 +283,8 @@ def run(args) -> int:
             results += found[0]
             breakdowns.append(found[1])
         postgres = _postgres_version(args.postgres_url) if args.postgres_url else None
+        if not args.postgres_url:
+            print("PostgreSQL: SKIPPED (--postgres-url is empty)")
         if postgres:
             with postgres_database(args.postgres_url) as url:
                 found = bench_backend("PostgreSQL", url, args)
@@ -293,7 +299,7 @@ def run(args) -> int:
         f"learners, 18 lessons; alternated in {ROUNDS} rounds; in-process, no HTTP"
     )
     if postgres:
-        print(f"          PostgreSQL {postgres} on 127.0.0.1 (server settings as found)")
+        print(f"          PostgreSQL {postgres}")
     print()
     print(
         f"{'backend':<11} {'commit every':>12} {'record/s':>9} {'raw insert/s':>12} "

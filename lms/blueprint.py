@@ -13,6 +13,7 @@ from lms.core.errors import register_error_pages
 from lms.core.i18n import current_language, format_date, format_datetime
 from lms.core.security import add_security_headers
 from lms.courses.blueprint import courses_blueprint
+from lms.quizzes.blueprint import quizzes_blueprint
 
 lms_blueprint = Blueprint(
     "lms",
@@ -28,6 +29,7 @@ lms_blueprint.register_blueprint(core_blueprint)
 lms_blueprint.register_blueprint(accounts_blueprint)
 lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 lms_blueprint.register_blueprint(courses_blueprint)
+lms_blueprint.register_blueprint(quizzes_blueprint)
 
 
 @lms_blueprint.app_context_processor

@@ -2,6 +2,7 @@
 
 from lms.accounts.models import HRScope, OrgUnit, Province, User, UserRole
 from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath, Lesson, LessonProgress, Module
+from lms.quizzes.models import QuizAttempt, QuizOutcome
 from lms.xapi.models import OutboxEntry, StoredStatement
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "OrgUnit",
     "OutboxEntry",
     "Province",
+    "QuizAttempt",
+    "QuizOutcome",
     "StoredStatement",
     "User",
     "UserRole",

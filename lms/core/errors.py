@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
-PAGES = (400, 403, 404, 429, 500)
+PAGES = (400, 403, 404, 409, 429, 500)
 
 
 def render_error(error: HTTPException):

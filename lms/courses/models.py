@@ -121,8 +121,8 @@ class Lesson(Base):
     title_en: Mapped[str] = mapped_column(String(300))
     minutes: Mapped[int] = mapped_column(Integer)
     is_required: Mapped[bool] = mapped_column(Boolean, default=True)
-    body_markdown: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_markdown: Mapped[str] = mapped_column(Text, deferred=True)
+    body_html: Mapped[str] = mapped_column(Text, deferred=True)
 
     module: Mapped[Module] = relationship(back_populates="lessons")
 

@@ -19,10 +19,12 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath, Lesson, LessonProgress, Module
 from lms.extensions import session
+from lms.quizzes.definitions import counts_as_passed, load_quiz
+from lms.quizzes.models import QuizOutcome
 from lms.xapi import builder
 from lms.xapi.models import StoredStatement
 from lms.xapi.service import record
-from lms.xapi.vocabulary import PROGRESS_EXTENSION, extension
+from lms.xapi.vocabulary import PROGRESS_EXTENSION, VERBS, extension
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class Progress:
     done: set[str] = field(default_factory=set)
     required: list[str] = field(default_factory=list)
     modules: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def all_done(self) -> bool:
+        return set(self.required) <= self.done
 
     @property
     def percent(self) -> int:
@@ -79,7 +85,11 @@ def catalog(user: User, staff_group: str | None = None, query: str = "") -> list
 
 
 def course_by_slug(slug: str) -> Course | None:
-    course = session.scalar(published_courses().where(Course.slug == slug))
+    """The published course with its whole tree (lesson bodies are loaded only when read)."""
+    tree = selectinload(Course.versions).selectinload(CourseVersion.modules).selectinload(Module.lessons)
+    course = session.scalar(
+        select(Course).where(Course.is_published.is_(True), Course.slug == slug).options(tree)
+    )
     return course if course and course.current_version else None
 
 
@@ -110,7 +120,10 @@ def lesson_activity(course: Course, lesson: Lesson) -> dict[str, Any]:
 
 def _record(user: User, enrolment_or_registration, verb: str, obj, **kwargs) -> None:
     registration = getattr(enrolment_or_registration, "registration", enrolment_or_registration)
-    record(builder.statement(base_url(), user.uuid, verb, obj, registration=registration, **kwargs))
+    record(
+        builder.statement(base_url(), user.uuid, verb, obj, registration=registration, **kwargs),
+        user_id=user.id,
+    )
 
 
 def enrol(user: User, course: Course, source: str = "self") -> Enrolment:
@@ -168,7 +181,11 @@ def progress(course: Course, enrolment: Enrolment | None, done: set[str] | None 
         result.done = completed_lessons([enrolment.registration]).get(enrolment.registration, set())
     rule = course.current_version.completion_rule.get("lessons", "required")
     for module in course.current_version.modules:
-        keys = [lesson.key for lesson in module.lessons if rule == "all" or lesson.is_required]
+        keys = [
+            lesson.key
+            for lesson in module.lessons
+            if rule == "all" or (rule == "required" and lesson.is_required)
+        ]
         result.required.extend(keys)
         result.modules[module.key] = (len(result.done & set(keys)), len(keys))
     return result
@@ -247,21 +264,60 @@ def _complete_lesson(user, course, enrolment, lesson, before: Progress) -> None:
         course_activity(course),
         result={"extensions": {PROGRESS_EXTENSION: after.percent}},
     )
-    done, total = after.modules[module.key]
-    if total and done == total and _quiz_rule_met(course, [module]):
-        _record(user, enrolment, "completed", parent, grouping=grouping, result={"completion": True})
-    if after.percent == 100 and _quiz_rule_met(course, course.current_version.modules):
+    check_completion(user, course, enrolment, module)
+
+
+def check_completion(user: User, course: Course, enrolment: Enrolment, module: Module) -> None:
+    """Record the module's and then the course's completion once their rules are met (once each)."""
+    now = progress(course, enrolment)
+    done, total = now.modules[module.key]
+    module_obj = module_activity(course, module)
+    if done == total and _quiz_rule_met(course, [module], enrolment) and not _recorded(enrolment, module_obj):
+        _record(
+            user,
+            enrolment,
+            "completed",
+            module_obj,
+            grouping=course_activity(course),
+            result={"completion": True},
+        )
+    modules = course.current_version.modules
+    if now.all_done and enrolment.completed_at is None and _quiz_rule_met(course, modules, enrolment):
         _record(user, enrolment, "completed", course_activity(course), result={"completion": True})
 
 
-def _quiz_rule_met(course: Course, modules: list[Module]) -> bool:
-    """Whether the completion rule's quiz part holds for these modules.
+def _recorded(enrolment: Enrolment, obj: dict[str, Any]) -> bool:
+    """Whether a 'completed' statement about this activity is already in the learner's ledger."""
+    return (
+        session.scalar(
+            select(StoredStatement.seq)
+            .where(
+                StoredStatement.registration == enrolment.registration,
+                StoredStatement.object_id == obj["id"],
+                StoredStatement.verb_id == VERBS["completed"],
+                StoredStatement.is_voided.is_(False),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
-    Quizzes that must be passed are graded by the quiz engine (issue 4); until it lands, a
-    module or course whose rule requires a quiz pass does not complete on lessons alone.
-    """
-    rule = course.current_version.completion_rule
-    return rule.get("quizzes", "none") != "pass" or not any(m.quiz_key for m in modules)
+
+def _quiz_rule_met(course: Course, modules: list[Module], enrolment: Enrolment) -> bool:
+    """Whether every quiz of these modules counts as passed, when the completion rule asks for it."""
+    keys = [m.quiz_key for m in modules if m.quiz_key]
+    if course.current_version.completion_rule.get("quizzes", "none") != "pass" or not keys:
+        return True
+    outcomes = session.scalars(
+        select(QuizOutcome).where(
+            QuizOutcome.registration == enrolment.registration, QuizOutcome.quiz_key.in_(keys)
+        )
+    ).all()
+    for key in keys:
+        quiz = load_quiz(course.current_version, key)
+        if quiz is None or not counts_as_passed(quiz, [o for o in outcomes if o.quiz_key == key]):
+            return False
+    return True
 
 
 def my_enrolments(user: User) -> list[tuple[Enrolment, Course, Progress]]:

@@ -148,6 +148,9 @@ def leave_lesson(slug: str, key: str):
 
 def _after_leaving(course, current, action: str) -> str:
     previous, following = service.neighbours(course, current)
+    module = current.module
+    if action == "next" and module.quiz_key and current is module.lessons[-1]:
+        return url_for("lms.quizzes.overview", slug=course.slug, key=module.quiz_key)
     if action == "previous" and previous:
         return url_for("lms.courses.lesson", slug=course.slug, key=previous.key)
     if action == "next" and following:

@@ -14,8 +14,11 @@ from typing import Any
 from lms.xapi.vocabulary import ACTIVITY_TYPES, LANGUAGE, PLATFORM, VERBS, profile_iri
 
 ACTIVITY_PATH = re.compile(
-    r"/xapi/activities/courses/(?P<course>[^/]+)(?:/modules/(?P<module>[^/]+)|/lessons/(?P<lesson>[^/]+))?$"
+    r"/xapi/activities/courses/(?P<course>[^/]+)"
+    r"(?:/modules/(?P<module>[^/]+)|/lessons/(?P<lesson>[^/]+)"
+    r"|/quizzes/(?P<quiz>[^/]+)(?:/questions/(?P<question>[^/]+))?)?$"
 )
+LEVELS = ("question", "quiz", "lesson", "module")
 
 
 def course_iri(base_url: str, slug: str) -> str:
@@ -31,9 +34,14 @@ def lesson_iri(base_url: str, slug: str, lesson_key: str) -> str:
 
 
 def parse_activity(iri: str) -> dict[str, str | None] | None:
-    """The course slug and module or lesson key in one of our activity IRIs, or None."""
+    """The parts of one of our activity IRIs (course slug, module, lesson, quiz, question key)
+    and its ``level``: the most specific part present. None for anyone else's IRI."""
     match = ACTIVITY_PATH.search(iri)
-    return match.groupdict() if match else None
+    if not match:
+        return None
+    parts = match.groupdict()
+    parts["level"] = next((level for level in LEVELS if parts[level]), "course")
+    return parts
 
 
 def actor(base_url: str, user_uuid: str) -> dict[str, Any]:

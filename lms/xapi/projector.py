@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from lms.courses.models import Course, Enrolment, LessonProgress
 from lms.extensions import session
+from lms.quizzes.models import QuizOutcome
 from lms.signals import course_completed
 from lms.xapi.builder import duration_seconds, parse_activity
 from lms.xapi.models import StoredStatement
@@ -23,6 +24,7 @@ from lms.xapi.vocabulary import VERB_NAMES
 
 SOURCE_EXTENSION = "enrolment-source"
 VERSION_EXTENSION = "course-version"
+ATTEMPT_EXTENSION = "attempt"
 
 
 def project(statement: dict[str, Any], user_id: int | None, *, replaying: bool = False) -> None:
@@ -54,7 +56,7 @@ def _extension(statement: dict[str, Any], name: str) -> Any:
 
 
 def _registered(statement, target, user_id, at, replaying) -> None:
-    if target["module"] or target["lesson"] or user_id is None or _enrolment(statement):
+    if target["level"] != "course" or user_id is None or _enrolment(statement):
         return
     course = session.scalar(select(Course).where(Course.slug == target["course"]))
     if course is None or session.scalar(
@@ -104,7 +106,7 @@ def _lesson_row(enrolment: Enrolment, lesson_key: str, at: datetime) -> LessonPr
 
 def _experienced(statement, target, user_id, at, replaying) -> None:
     enrolment = _touch(statement, target, user_id, at, replaying)
-    if enrolment is None or not target["lesson"]:
+    if enrolment is None or target["level"] != "lesson":
         return
     seconds = duration_seconds(statement.get("result", {}).get("duration"))
     row = _lesson_row(enrolment, target["lesson"], at)
@@ -119,15 +121,37 @@ def _completed(statement, target, user_id, at, replaying) -> None:
     enrolment = _touch(statement, target, user_id, at, replaying)
     if enrolment is None:
         return
-    if target["lesson"]:
+    if target["level"] == "lesson":
         row = _lesson_row(enrolment, target["lesson"], at)
         row.completed_at = row.completed_at or at
         enrolment.last_lesson_key = target["lesson"]
-    elif not target["module"] and enrolment.completed_at is None:
+    elif target["level"] == "course" and enrolment.completed_at is None:
         enrolment.completed_at = at
         if not replaying:
             course_completed.send(enrolment)
     session.flush()
+
+
+def _quiz_outcome(statement, target, user_id, at, replaying) -> None:
+    """A graded attempt (passed or failed on the assessment) becomes a quiz outcome."""
+    enrolment = _touch(statement, target, user_id, at, replaying)
+    attempt = _extension(statement, ATTEMPT_EXTENSION) or {}
+    if enrolment is None or target["level"] != "quiz" or not attempt.get("id"):
+        return
+    if session.get(QuizOutcome, attempt["id"]) is None:
+        result = statement.get("result", {})
+        session.add(
+            QuizOutcome(
+                attempt_id=attempt["id"],
+                registration=enrolment.registration,
+                quiz_key=target["quiz"],
+                attempt_number=int(attempt.get("number", 0)),
+                scaled=float(result.get("score", {}).get("scaled", 0)),
+                is_passed=bool(result.get("success")),
+                completed_at=at,
+            )
+        )
+        session.flush()
 
 
 HANDLERS: dict[str, Callable] = {
@@ -138,11 +162,16 @@ HANDLERS: dict[str, Callable] = {
     "progressed": _touch,
     "completed": _completed,
     "terminated": _touch,
+    "attempted": _touch,
+    "answered": _touch,
+    "passed": _quiz_outcome,
+    "failed": _quiz_outcome,
 }
 
 
 def rebuild() -> int:
     """Throw the projection away and replay every statement that is not voided. Returns the count."""
+    session.execute(delete(QuizOutcome))
     session.execute(delete(LessonProgress))
     session.execute(delete(Enrolment))
     session.flush()

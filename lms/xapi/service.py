@@ -30,8 +30,12 @@ class StatementConflict(StatementError):
     """A statement id that is already stored with different content (xAPI: 409)."""
 
 
-def record(statement: dict[str, Any]) -> StoredStatement:
-    """Validate, store, project and queue one statement. Re-sending a stored one is a no-op."""
+def record(statement: dict[str, Any], *, user_id: int | None = None) -> StoredStatement:
+    """Validate, store, project and queue one statement. Re-sending a stored one is a no-op.
+
+    ``user_id`` may be given by callers that already know the actor is that LMS user; otherwise
+    the actor's account is looked up.
+    """
     validate(statement)
     statement = dict(statement)
     statement.setdefault("id", str(uuid.uuid4()))
@@ -41,12 +45,14 @@ def record(statement: dict[str, Any]) -> StoredStatement:
         if json.loads(existing.raw) != statement:
             raise StatementConflict(f"Statement {statement['id']} is already stored with other content.")
         return existing
-    user_id = _user_id(statement["actor"])
+    if user_id is None:
+        user_id = _user_id(statement["actor"])
     row = _store(statement, user_id)
     if statement["verb"]["id"] == VERBS["voided"]:
         _void(statement, row)
     else:
-        projector.project(statement, user_id)
+        with session.no_autoflush:
+            projector.project(statement, user_id)
     _queue(row)
     statement_recorded.send(current_app._get_current_object(), statement=statement, row=row)
     return row

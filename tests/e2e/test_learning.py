@@ -14,6 +14,7 @@ from lms.accounts import service
 from lms.extensions import session
 from tests.conftest import PASSWORD, make_app
 from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
+from tests.e2e.test_browser import BLOCKING_IMPACTS, _axe
 
 pytestmark = pytest.mark.e2e
 PRACTITIONER = "practitioner@example.org"
@@ -48,6 +49,15 @@ def content(live_server, database_url):
     return live_server
 
 
+def assert_accessible(page: Page, name: str, server) -> None:
+    blocking = [
+        f"{v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']]}"
+        for v in _axe(page, name, server)
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+    assert not blocking, "\n".join(blocking)
+
+
 def course_progress(page: Page) -> int:
     return int(page.locator("#course-progress").get_attribute("value"))
 
@@ -63,6 +73,7 @@ def test_practitioner_path_enrol_read_leave_resume(page: Page, content):
     expect(first_path.locator(".badge")).to_have_text("สำหรับคุณ")
     expect(first_path.locator("li").first).to_contain_text("ทักษะดิจิทัลสำหรับผู้ปฏิบัติงานด้านเทคโนโลยีดิจิทัล")
     page.screenshot(path=ARTIFACTS / f"catalog-{content.backend}.png", full_page=True)
+    assert_accessible(page, "catalog", content)
 
     first_path.locator("li").first.get_by_role("link").click()
     page.get_by_role("button", name="ลงทะเบียนและเริ่มเรียน").click()
@@ -76,9 +87,11 @@ def test_practitioner_path_enrol_read_leave_resume(page: Page, content):
     after_two = course_progress(page)
     assert after_two > 0
     page.screenshot(path=ARTIFACTS / f"lesson-{content.backend}.png", full_page=True)
+    assert_accessible(page, "lesson", content)
 
     page.locator("nav.main-nav").get_by_role("link", name="การเรียนของฉัน").click()
     expect(page.locator("main")).to_contain_text(f"{after_two}%")
+    assert_accessible(page, "my-learning", content)
 
     page.get_by_role("button", name="เรียนต่อ").click()
     expect(page).to_have_url(f"{content.url}/courses/{COURSE}/lessons/m1-l3")

@@ -1,0 +1,337 @@
+"""Quiz attempts: start, save as you go, submit, and review. Graded only on the server.
+
+Every step is recorded through ``xapi.record``: ``attempted`` when an attempt starts,
+``answered`` for each question and ``passed`` or ``failed`` for the assessment when it is
+submitted. A submitted attempt is closed by one conditional UPDATE, so two submissions at the
+same moment yield exactly one graded attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from lms.accounts.models import User
+from lms.courses import service as courses
+from lms.courses.models import Course, Enrolment, Module
+from lms.extensions import session
+from lms.quizzes.definitions import QuizDefinition, load_quiz
+from lms.quizzes.models import QuizAttempt, QuizOutcome
+from lms.xapi import builder
+from lms.xapi.service import record
+from lms.xapi.vocabulary import extension
+
+log = logging.getLogger(__name__)
+
+#: Answers sent with a submission this soon after the deadline still count (network delay).
+GRACE = timedelta(seconds=5)
+FIELD_PREFIX = "q."
+
+
+class QuizError(Exception):
+    """A quiz request that is refused; ``status`` is the HTTP status a view should answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QuizContext:
+    course: Course
+    module: Module
+    quiz: QuizDefinition
+
+
+def registry():
+    return current_app.extensions["lms"].question_types
+
+
+def find_quiz(course: Course, key: str) -> QuizContext | None:
+    module = next((m for m in course.current_version.modules if m.quiz_key == key), None)
+    quiz = load_quiz(course.current_version, key) if module else None
+    return QuizContext(course, module, quiz) if quiz else None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def attempts(enrolment: Enrolment, key: str) -> list[QuizAttempt]:
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.registration == enrolment.registration, QuizAttempt.quiz_key == key)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def attempts_left(quiz: QuizDefinition, used: int) -> int | None:
+    return None if quiz.attempts is None else max(quiz.attempts - used, 0)
+
+
+def quiz_activity(ctx: QuizContext) -> dict[str, Any]:
+    iri = f"{builder.course_iri(courses.base_url(), ctx.course.slug)}/quizzes/{ctx.quiz.key}"
+    return builder.activity(iri, "assessment", ctx.quiz.title_th, ctx.quiz.title_en)
+
+
+def _record(
+    user: User, enrolment: Enrolment, verb: str, obj, ctx: QuizContext, attempt: QuizAttempt, **kwargs
+):
+    extensions = {extension(courses.base_url(), "attempt"): {"id": attempt.id, "number": attempt.number}}
+    statement = builder.statement(
+        courses.base_url(),
+        user.uuid,
+        verb,
+        obj,
+        registration=enrolment.registration,
+        grouping=courses.course_activity(ctx.course),
+        extensions=extensions,
+        **kwargs,
+    )
+    record(statement, user_id=user.id)
+
+
+def start(user: User, ctx: QuizContext) -> QuizAttempt:
+    """The learner's open attempt, or a new one drawn from the pool (an 'attempted' statement)."""
+    enrolment = courses.enrolment_for(user, ctx.course)
+    if enrolment is None:
+        raise QuizError("Enrol in the course before taking its quizzes.", 403)
+    previous = attempts(enrolment, ctx.quiz.key)
+    open_attempt = next((a for a in previous if a.submitted_at is None), None)
+    if open_attempt is not None:
+        return open_attempt
+    if attempts_left(ctx.quiz, len(previous)) == 0:
+        raise QuizError("You have used every attempt this quiz allows.", 403)
+    attempt = _draw(ctx, enrolment, number=len(previous) + 1)
+    session.add(attempt)
+    session.flush()
+    _record(
+        user,
+        enrolment,
+        "attempted",
+        quiz_activity(ctx),
+        ctx,
+        attempt,
+        parent=courses.module_activity(ctx.course, ctx.module),
+    )
+    log.info("attempt %s started on %s by user %s", attempt.id, ctx.quiz.key, user.id)
+    return attempt
+
+
+def _draw(ctx: QuizContext, enrolment: Enrolment, number: int) -> QuizAttempt:
+    # A seeded PRNG is enough: the seed is secret and kept on the server; it only orders questions.
+    rng = random.Random(secrets.randbits(64))  # noqa: S311
+    ids = [q["id"] for q in ctx.quiz.questions]
+    if ctx.quiz.draw:
+        ids = rng.sample(ids, ctx.quiz.draw)
+    elif ctx.quiz.shuffle_questions:
+        rng.shuffle(ids)
+    started = now()
+    deadline = (
+        started + timedelta(minutes=ctx.quiz.time_limit_minutes) if ctx.quiz.time_limit_minutes else None
+    )
+    return QuizAttempt(
+        id=str(uuid.uuid4()),
+        registration=enrolment.registration,
+        quiz_key=ctx.quiz.key,
+        version_id=ctx.course.current_version.id,
+        number=number,
+        started_at=started,
+        deadline_at=deadline,
+        question_ids=ids,
+        choice_orders={qid: secrets.randbits(32) for qid in ids},
+        answers={},
+        revision=0,
+    )
+
+
+def owned_attempt(user: User, ctx: QuizContext, attempt_id: str) -> QuizAttempt:
+    """The attempt if it belongs to this learner's enrolment and this quiz; else 404."""
+    enrolment = courses.enrolment_for(user, ctx.course)
+    attempt = session.get(QuizAttempt, attempt_id)
+    if (
+        enrolment is None
+        or attempt is None
+        or attempt.registration != enrolment.registration
+        or attempt.quiz_key != ctx.quiz.key
+    ):
+        raise QuizError("No such attempt.", 404)
+    return attempt
+
+
+def public_questions(ctx: QuizContext, attempt: QuizAttempt) -> list[tuple[dict, Any]]:
+    """What the page may show for each drawn question, with the learner's saved response."""
+    shown = []
+    for qid in attempt.question_ids:
+        spec = ctx.quiz.question(qid)
+        qtype = registry().get(spec["type"])
+        order = random.Random(attempt.choice_orders[qid])  # noqa: S311 (the stored seed replays the order)
+        view = qtype.public_view(spec, order, ctx.quiz.shuffle_choices)
+        saved = qtype.parse(spec, attempt.answers.get(qid, {}))
+        shown.append((view, saved))
+    return shown
+
+
+def _answers_from_form(ctx: QuizContext, attempt: QuizAttempt, form: Mapping[str, list[str]]) -> dict:
+    """The form's answers by question, checked: each must belong to a question of this attempt."""
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for name, values in form.items():
+        if not name.startswith(FIELD_PREFIX):
+            continue
+        qid = name[len(FIELD_PREFIX) :].split(".", 1)[0]
+        if qid not in attempt.question_ids:
+            raise QuizError(f"Question {qid} is not part of this attempt.", 400)
+        grouped.setdefault(qid, {})[name] = list(values)
+    for qid, fields in grouped.items():
+        spec = ctx.quiz.question(qid)
+        try:
+            registry().get(spec["type"]).parse(spec, fields)
+        except ValueError as exc:  # ResponseError: a forged choice, target or position
+            raise QuizError(f"Question {qid}: {exc}", 400) from None
+    return grouped
+
+
+def _check_open(attempt: QuizAttempt, revision: int) -> None:
+    if attempt.submitted_at is not None:
+        raise QuizError("This attempt has already been submitted.", 409)
+    if revision != attempt.revision:
+        raise QuizError("This page is out of date (it was sent before); reload the attempt.", 409)
+
+
+def save(
+    user: User, ctx: QuizContext, attempt: QuizAttempt, form: Mapping[str, list[str]], revision: int
+) -> None:
+    _check_open(attempt, revision)
+    if attempt.deadline_at and now() > attempt.deadline_at + GRACE:
+        raise QuizError("Time is up: answers can no longer be saved. Submit the attempt.", 409)
+    answers = _answers_from_form(ctx, attempt, form)
+    attempt.answers = {**attempt.answers, **answers}
+    attempt.revision += 1
+    session.flush()
+
+
+def submit(
+    user: User, ctx: QuizContext, attempt: QuizAttempt, form: Mapping[str, list[str]], revision: int
+) -> QuizAttempt:
+    """Close the attempt (exactly once), grade it on the server and record the outcome."""
+    _check_open(attempt, revision)
+    late = attempt.deadline_at is not None and now() > attempt.deadline_at + GRACE
+    answers = {} if late else _answers_from_form(ctx, attempt, form)
+    closed = session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None), QuizAttempt.revision == revision
+        )
+        .values(submitted_at=now(), revision=revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise QuizError("This attempt has already been submitted.", 409)
+    session.refresh(attempt)
+    attempt.answers = {**attempt.answers, **answers}
+    attempt.is_late = late
+    _grade(user, ctx, attempt)
+    return attempt
+
+
+def _grade(user: User, ctx: QuizContext, attempt: QuizAttempt) -> None:
+    enrolment = session.get(Enrolment, attempt.registration)
+    quiz_obj = quiz_activity(ctx)
+    earned = possible = 0.0
+    for qid in attempt.question_ids:
+        spec = ctx.quiz.question(qid)
+        qtype = registry().get(spec["type"])
+        response = qtype.parse(spec, attempt.answers.get(qid, {}))
+        grade = qtype.grade(spec, response)
+        earned, possible = earned + grade.earned, possible + grade.possible
+        _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, response, grade)
+    attempt.earned, attempt.possible = earned, possible
+    attempt.is_passed = possible > 0 and 100 * earned / possible >= ctx.quiz.pass_mark
+    seconds = int(((attempt.submitted_at or now()) - attempt.started_at).total_seconds())
+    result = {
+        "score": {
+            "scaled": round(earned / possible, 4) if possible else 0,
+            "raw": earned,
+            "min": 0,
+            "max": possible,
+        },
+        "success": attempt.is_passed,
+        "completion": True,
+        "duration": builder.duration(seconds),
+    }
+    _record(
+        user,
+        enrolment,
+        "passed" if attempt.is_passed else "failed",
+        quiz_obj,
+        ctx,
+        attempt,
+        parent=courses.module_activity(ctx.course, ctx.module),
+        result=result,
+    )
+    courses.check_completion(user, ctx.course, enrolment, ctx.module)
+    session.flush()
+    log.info("attempt %s graded %.2f/%.2f (%s)", attempt.id, earned, possible, attempt.is_passed)
+
+
+def _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, response, grade) -> None:
+    iri = f"{quiz_obj['id']}/questions/{spec['id']}"
+    definition = qtype.to_xapi_definition(spec, lambda text: {"th-TH": text})
+    obj = {"objectType": "Activity", "id": iri, "definition": definition}
+    result: dict[str, Any] = {
+        "score": {
+            "raw": grade.earned,
+            "min": 0,
+            "max": grade.possible,
+            "scaled": round(grade.earned / grade.possible, 4) if grade.possible else 0,
+        }
+    }
+    if response is not None:
+        result["response"] = qtype.to_xapi_response(spec, response)
+    if grade.is_correct is not None:
+        result["success"] = grade.is_correct
+    _record(user, enrolment, "answered", obj, ctx, attempt, parent=quiz_obj, result=result)
+
+
+def may_review(quiz: QuizDefinition, attempt: QuizAttempt, used: int) -> bool:
+    """Whether feedback and correct answers may be shown for a submitted attempt."""
+    if attempt.submitted_at is None or quiz.show_feedback == "never":
+        return False
+    if quiz.show_feedback == "after_attempt":
+        return True
+    left = attempts_left(quiz, used)
+    return left == 0 if left is not None else bool(attempt.is_passed)
+
+
+def outcome_count(registration: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(QuizOutcome).where(QuizOutcome.registration == registration)
+    )
+
+
+def review(ctx: QuizContext, attempt: QuizAttempt) -> list[dict[str, Any]]:
+    """Each drawn question with the learner's answer, the correct one and the feedback."""
+    reviewed = []
+    for view, saved in public_questions(ctx, attempt):
+        spec = ctx.quiz.question(view["id"])
+        qtype = registry().get(spec["type"])
+        reviewed.append(
+            {
+                "question": view,
+                "saved": saved,
+                "grade": qtype.grade(spec, saved),
+                "review": qtype.review(spec, saved),
+            }
+        )
+    return reviewed
