@@ -18,6 +18,7 @@ from lms import config as lms_config
 from lms.accounts.service import Identity
 from lms.core.i18n import init_i18n
 from lms.extensions import limiter, login_manager
+from lms.quizzes.types import QuestionTypeRegistry, default_registry
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class LMSState:
     identity_loader: Callable[[], Identity | None] | None
     host_login_endpoint: str | None
     migrations_dir: Path
+    question_types: QuestionTypeRegistry
 
 
 def migrations_dir() -> Path:
@@ -69,6 +71,7 @@ class LMS:
             identity_loader=self.identity_loader,
             host_login_endpoint=self.host_login_endpoint,
             migrations_dir=migrations_dir(),
+            question_types=default_registry(),
         )
         self._init_login(app)
         self._init_limiter(app)

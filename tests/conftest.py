@@ -216,6 +216,66 @@ def count_queries(app):
     return counting
 
 
+QUIZ_QUESTIONS = [
+    {
+        "id": "q1",
+        "type": "single_choice",
+        "prompt": "ข้อใดถูก",
+        "points": 1,
+        "feedback": "FEEDBACK-Q1",
+        "choices": [{"id": "a", "text": "ตัวเลือก ก", "feedback": "WHY-A"}, {"id": "b", "text": "ตัวเลือก ข"}],
+        "correct": "b",
+    },
+    {
+        "id": "q2",
+        "type": "true_false",
+        "prompt": "ข้อมูลส่วนบุคคลเปิดเผยได้เสมอ",
+        "points": 1,
+        "correct": False,
+        "feedback": "FEEDBACK-Q2",
+    },
+    {
+        "id": "q3",
+        "type": "fill_in",
+        "prompt": "เมืองหลวงของไทย",
+        "points": 2,
+        "accepted": ["กรุงเทพมหานคร"],
+        "case_sensitive": False,
+    },
+]
+QUIZ_SETTINGS = {
+    "pass_mark": 75,
+    "attempts": 3,
+    "time_limit_minutes": None,
+    "shuffle_questions": False,
+    "shuffle_choices": False,
+    "draw": None,
+    "show_feedback": "after_attempt",
+    "attempt_counts": "best",
+}
+
+
+def quiz_yaml(key: str, **settings) -> str:
+    """A quiz file in the package format: three questions worth 4 points, pass mark 75%."""
+    import yaml
+
+    questions = settings.pop("questions", QUIZ_QUESTIONS)
+    data = {
+        "id": key,
+        "title": {"th": f"แบบทดสอบ {key}", "en": f"Quiz {key}"},
+        **QUIZ_SETTINGS,
+        **settings,
+        "questions": questions,
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _quiz_files(modules: int, settings: dict | None) -> dict[str, str]:
+    return {
+        f"quizzes/m{m}-quiz.yaml": quiz_yaml(f"m{m}-quiz", **(settings or {})) for m in range(1, modules + 1)
+    }
+
+
 def make_course(
     slug: str = "test-course",
     *,
@@ -225,6 +285,7 @@ def make_course(
     quizzes: bool = False,
     number: int = 1,
     course=None,
+    quiz_settings: dict | None = None,
 ):
     """A small course written straight into the content tables (the importer has its own tests)."""
     from lms.courses.models import Course, CourseVersion, Lesson, Module
@@ -245,7 +306,7 @@ def make_course(
         hours=2,
         completion_rule={"lessons": "required", "quizzes": "pass" if quizzes else "none"},
         certificate_template="formal-th",
-        package={"files": {}, "media": {}},
+        package={"files": _quiz_files(modules, quiz_settings) if quizzes else {}, "media": {}},
     )
     session.add(version)
     for m in range(1, modules + 1):

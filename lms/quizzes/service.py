@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from lms.accounts.models import User
@@ -106,13 +107,13 @@ def start(user: User, ctx: QuizContext) -> QuizAttempt:
     """The learner's open attempt, or a new one drawn from the pool (an 'attempted' statement)."""
     enrolment = courses.enrolment_for(user, ctx.course)
     if enrolment is None:
-        raise QuizError("Enrol in the course before taking its quizzes.", 403)
+        raise QuizError(_("Enrol in the course before taking its quizzes."), 403)
     previous = attempts(enrolment, ctx.quiz.key)
     open_attempt = next((a for a in previous if a.submitted_at is None), None)
     if open_attempt is not None:
         return open_attempt
     if attempts_left(ctx.quiz, len(previous)) == 0:
-        raise QuizError("You have used every attempt this quiz allows.", 403)
+        raise QuizError(_("You have used every attempt this quiz allows."), 403)
     attempt = _draw(ctx, enrolment, number=len(previous) + 1)
     session.add(attempt)
     session.flush()
@@ -166,7 +167,7 @@ def owned_attempt(user: User, ctx: QuizContext, attempt_id: str) -> QuizAttempt:
         or attempt.registration != enrolment.registration
         or attempt.quiz_key != ctx.quiz.key
     ):
-        raise QuizError("No such attempt.", 404)
+        raise QuizError(_("No such attempt."), 404)
     return attempt
 
 
@@ -191,22 +192,27 @@ def _answers_from_form(ctx: QuizContext, attempt: QuizAttempt, form: Mapping[str
             continue
         qid = name[len(FIELD_PREFIX) :].split(".", 1)[0]
         if qid not in attempt.question_ids:
-            raise QuizError(f"Question {qid} is not part of this attempt.", 400)
+            raise QuizError(_("Question %(id)s is not part of this attempt.", id=qid), 400)
         grouped.setdefault(qid, {})[name] = list(values)
     for qid, fields in grouped.items():
         spec = ctx.quiz.question(qid)
         try:
             registry().get(spec["type"]).parse(spec, fields)
         except ValueError as exc:  # ResponseError: a forged choice, target or position
-            raise QuizError(f"Question {qid}: {exc}", 400) from None
+            message = _(
+                "Question %(id)s: the answer could not have come from this page (%(error)s).",
+                id=qid,
+                error=exc,
+            )
+            raise QuizError(message, 400) from None
     return grouped
 
 
 def _check_open(attempt: QuizAttempt, revision: int) -> None:
     if attempt.submitted_at is not None:
-        raise QuizError("This attempt has already been submitted.", 409)
+        raise QuizError(_("This attempt has already been submitted."), 409)
     if revision != attempt.revision:
-        raise QuizError("This page is out of date (it was sent before); reload the attempt.", 409)
+        raise QuizError(_("This page is out of date (it was sent before); reload the attempt."), 409)
 
 
 def save(
@@ -214,7 +220,7 @@ def save(
 ) -> None:
     _check_open(attempt, revision)
     if attempt.deadline_at and now() > attempt.deadline_at + GRACE:
-        raise QuizError("Time is up: answers can no longer be saved. Submit the attempt.", 409)
+        raise QuizError(_("Time is up: answers can no longer be saved. Submit the attempt."), 409)
     answers = _answers_from_form(ctx, attempt, form)
     attempt.answers = {**attempt.answers, **answers}
     attempt.revision += 1
@@ -237,7 +243,7 @@ def submit(
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:
-        raise QuizError("This attempt has already been submitted.", 409)
+        raise QuizError(_("This attempt has already been submitted."), 409)
     session.refresh(attempt)
     attempt.answers = {**attempt.answers, **answers}
     attempt.is_late = late

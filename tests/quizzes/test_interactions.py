@@ -21,7 +21,6 @@ from tests.quizzes.samples import (
     WRONG_FORMS,
 )
 
-
 REGISTRY = default_registry()
 BASE = "https://lms.example"
 QUIZ_IRI = f"{BASE}/xapi/activities/courses/c/quizzes/q"
@@ -92,7 +91,12 @@ EXPECTED = {
         "tax[.]rd[,]id-card[.]dopa[,]passport[.]mfa",
         "tax[.]other[,]id-card[.]rd[,]passport[.]dopa",
     ),
-    "q10": ("sequencing", ["login[,]fill[,]attach[,]send"], "login[,]fill[,]attach[,]send", "send[,]attach[,]fill[,]login"),
+    "q10": (
+        "sequencing",
+        ["login[,]fill[,]attach[,]send"],
+        "login[,]fill[,]attach[,]send",
+        "send[,]attach[,]fill[,]login",
+    ),
 }
 
 
@@ -113,7 +117,10 @@ def test_result_response_format(spec):
 
 
 def test_partial_responses():
-    assert response_string(MATCHING, {"q.q9.passport": ["mfa"], "q.q9.tax": ["rd"]}) == "tax[.]rd[,]passport[.]mfa"
+    assert (
+        response_string(MATCHING, {"q.q9.passport": ["mfa"], "q.q9.tax": ["rd"]})
+        == "tax[.]rd[,]passport[.]mfa"
+    )
     assert response_string(SEQUENCING, {"q.q10.send": ["1"], "q.q10.login": ["2"]}) == "send[,]login"
     assert response_string(MULTIPLE, {"q.q2": ["c"]}) == "c"  # one item: no delimiter
     assert response_string(BY_ID["q7"], {"q.q7": ["42.0"]}) == "42"

@@ -186,7 +186,10 @@ def test_sequencing_markup():
 
 
 def test_texts_are_escaped():
-    spec = {**BY_ID["q9"], "targets": [{"id": "x", "text": "<script>alert(1)</script>"}, {"id": "y", "text": "y"}]}
+    spec = {
+        **BY_ID["q9"],
+        "targets": [{"id": "x", "text": "<script>alert(1)</script>"}, {"id": "y", "text": "y"}],
+    }
     spec["correct"] = {"tax": "x", "id-card": "y", "passport": "y"}
     html = render(spec)
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -341,7 +341,9 @@ def test_public_view_renders_sanitized_markdown():
         "prompt": "Pick **one** <script>alert(1)</script>\n\n![diagram](media/flow.png)",
         "choices": [{"id": "a", "text": "*yes* <b onclick=x>"}, {"id": "b", "text": "no"}],
     }
-    view = qtype(spec).public_view(spec, random.Random(1), False, media_urls={"media/flow.png": "/m/flow.png"})
+    view = qtype(spec).public_view(
+        spec, random.Random(1), False, media_urls={"media/flow.png": "/m/flow.png"}
+    )
     assert "<strong>one</strong>" in view["prompt_html"]
     assert "<script" not in view["prompt_html"] and "&lt;script&gt;" in view["prompt_html"]
     assert '<img src="/m/flow.png" alt="diagram">' in view["prompt_html"]
