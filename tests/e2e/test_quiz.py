@@ -1,0 +1,99 @@
+"""A learner fails a module quiz once, sees the feedback the rules allow, passes the second
+time, and the course completes: in Chromium, on a package imported with the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lms.accounts import service
+from lms.extensions import session
+from tests.conftest import PASSWORD, make_app
+from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+LEARNER = "quizzer@example.org"
+MINI = REPO_ROOT / "tests" / "packages" / "fixtures" / "mini"
+COURSE = "/courses/mini-course"
+
+
+@pytest.fixture(scope="module")
+def mini_course(live_server, database_url, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    env = {
+        **os.environ,
+        "LMS_DATABASE_URL": database_url,
+        "LMS_SECRET_KEY": "e2e",
+        "LMS_MEDIA_DIR": str(media),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "lms", "lms", "content", "import", str(MINI)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    app = make_app(database_url)
+    with app.app_context():
+        service.create_user(
+            email=LEARNER,
+            first_name_th="ทดสอบ",
+            last_name_th="แบบทดสอบ",
+            staff_group="practitioner",
+            password=PASSWORD,
+        )
+        session.commit()
+        session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()
+    return live_server
+
+
+def answer_everything_right(page: Page) -> None:
+    page.locator("#question-q1").get_by_label("ถูก", exact=True).check()
+    page.locator("#question-q2").get_by_label("หนึ่ง", exact=True).check()
+    page.locator("#question-q2").get_by_label("สาม", exact=True).check()
+    page.locator("#question-q3").get_by_label("จริง", exact=True).check()
+    page.locator('[name="q.q4"]').fill("สพร.")
+    page.locator('[name="q.q5"]').fill("30")
+    page.locator('[name="q.q6.s1"]').select_option("t1")
+    page.locator('[name="q.q6.s2"]').select_option("t2")
+    page.locator('[name="q.q7.i1"]').select_option("1")
+    page.locator('[name="q.q7.i2"]').select_option("2")
+
+
+def test_fail_once_then_pass_and_complete(page: Page, mini_course):
+    page.goto("/login")
+    page.locator('input[name="email"]').fill(LEARNER)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+    page.goto(COURSE)
+    page.get_by_role("button", name="ลงทะเบียนและเริ่มเรียน").click()
+    page.get_by_role("button", name="ถัดไป →").click()
+    page.get_by_role("button", name="ถัดไป →").click()
+    expect(page).to_have_url(f"{mini_course.url}{COURSE}/quizzes/m1-quiz")
+
+    page.get_by_role("button", name="เริ่มทำแบบทดสอบ").click()
+    page.locator("#question-q1").get_by_label("ผิด", exact=True).check()
+    page.get_by_role("button", name="บันทึกคำตอบ").click()
+    expect(page.locator("#question-q1").get_by_label("ผิด", exact=True)).to_be_checked()
+    page.get_by_role("button", name="ส่งคำตอบเพื่อตรวจ").click()
+    expect(page.locator("main")).to_contain_text("ครั้งนี้คุณยังไม่ผ่าน")
+    expect(page.locator("main")).to_contain_text("คำตอบที่ถูกต้อง:")
+    page.screenshot(path=ARTIFACTS / f"quiz-failed-{mini_course.backend}.png", full_page=True)
+
+    page.get_by_role("button", name="ทำอีกครั้ง").click()
+    answer_everything_right(page)
+    page.get_by_role("button", name="ส่งคำตอบเพื่อตรวจ").click()
+    expect(page.locator("main")).to_contain_text("คุณสอบผ่าน")
+    expect(page.locator("main")).to_contain_text("100.0%")
+
+    page.goto("/learning")
+    completed = page.locator("section", has=page.get_by_role("heading", name="เรียนจบแล้ว"))
+    expect(completed).to_contain_text("หลักสูตรทดสอบ")
+    page.screenshot(path=ARTIFACTS / f"quiz-completed-{mini_course.backend}.png", full_page=True)
