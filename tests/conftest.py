@@ -270,6 +270,13 @@ def quiz_yaml(key: str, **settings) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+def _hash(*parts) -> str:
+    """A content hash that differs when the test course's content differs (quiz settings too)."""
+    import hashlib
+
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def _quiz_files(modules: int, settings: dict | None) -> dict[str, str]:
     return {
         f"quizzes/m{m}-quiz.yaml": quiz_yaml(f"m{m}-quiz", **(settings or {})) for m in range(1, modules + 1)
@@ -297,7 +304,7 @@ def make_course(
         course=course,
         number=number,
         package_version=str(number),
-        content_hash=f"hash-{slug}-{number}",
+        content_hash=_hash(slug, number, quizzes, quiz_settings),
         title_th=f"หลักสูตร {slug}",
         title_en=f"Course {slug}",
         summary_th="สรุป",

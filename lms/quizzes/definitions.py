@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
 
 from lms.courses.models import CourseVersion
+from lms.packages.media import stored_name
 from lms.quizzes.models import QuizOutcome
 
 
@@ -34,14 +35,50 @@ class QuizDefinition:
         return next((q for q in self.questions if q["id"] == question_id), None)
 
 
+class _PackageCache:
+    """What we read from a version's package files, kept per content hash.
+
+    A package's content never changes under its hash, so entries never go stale; the cache
+    only spares loading the (large, deferred) package column on every quiz request.
+    """
+
+    def __init__(self, limit: int = 512) -> None:
+        self.limit = limit
+        self.entries: dict[tuple[str, str], Any] = {}
+
+    def get(self, version: CourseVersion, name: str, build):
+        key = (version.content_hash, name)
+        if key not in self.entries:
+            if len(self.entries) >= self.limit:
+                self.entries.clear()
+            self.entries[key] = build(version.package)
+        return self.entries[key]
+
+
+_cache = _PackageCache()
+
+
 def load_quiz(version: CourseVersion, key: str) -> QuizDefinition | None:
-    text = version.package["files"].get(f"quizzes/{key}.yaml")
-    return _parse(version.content_hash, key, text) if text is not None else None
+    def build(package):
+        text = package["files"].get(f"quizzes/{key}.yaml")
+        return _parse(key, text) if text is not None else None
+
+    return _cache.get(version, f"quiz:{key}", build)
 
 
-@lru_cache(maxsize=256)
-def _parse(content_hash: str, key: str, text: str) -> QuizDefinition:
-    """Parsed once per package content: the hash and key identify the text."""
+def media_names(version: CourseVersion) -> dict[str, str]:
+    """The package's media paths (``media/x.png``) and their names in the media store."""
+
+    def build(package):
+        return {
+            path: stored_name(sha, PurePosixPath(path).suffix)
+            for path, sha in package.get("media", {}).items()
+        }
+
+    return _cache.get(version, "media", build)
+
+
+def _parse(key: str, text: str) -> QuizDefinition:
     data = yaml.safe_load(text)
     attempts = data["attempts"]
     return QuizDefinition(

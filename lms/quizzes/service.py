@@ -171,14 +171,14 @@ def owned_attempt(user: User, ctx: QuizContext, attempt_id: str) -> QuizAttempt:
     return attempt
 
 
-def public_questions(ctx: QuizContext, attempt: QuizAttempt) -> list[tuple[dict, Any]]:
+def public_questions(ctx: QuizContext, attempt: QuizAttempt, media_urls=None) -> list[tuple[dict, Any]]:
     """What the page may show for each drawn question, with the learner's saved response."""
     shown = []
     for qid in attempt.question_ids:
         spec = ctx.quiz.question(qid)
         qtype = registry().get(spec["type"])
         order = random.Random(attempt.choice_orders[qid])  # noqa: S311 (the stored seed replays the order)
-        view = qtype.public_view(spec, order, ctx.quiz.shuffle_choices)
+        view = qtype.public_view(spec, order, ctx.quiz.shuffle_choices, media_urls=media_urls)
         saved = qtype.parse(spec, attempt.answers.get(qid, {}))
         shown.append((view, saved))
     return shown
@@ -326,10 +326,10 @@ def outcome_count(registration: str) -> int:
     )
 
 
-def review(ctx: QuizContext, attempt: QuizAttempt) -> list[dict[str, Any]]:
+def review(ctx: QuizContext, attempt: QuizAttempt, media_urls=None) -> list[dict[str, Any]]:
     """Each drawn question with the learner's answer, the correct one and the feedback."""
     reviewed = []
-    for view, saved in public_questions(ctx, attempt):
+    for view, saved in public_questions(ctx, attempt, media_urls):
         spec = ctx.quiz.question(view["id"])
         qtype = registry().get(spec["type"])
         reviewed.append(

@@ -8,11 +8,21 @@ from lms.accounts.forms import ConfirmForm
 from lms.courses import service as courses
 from lms.extensions import session
 from lms.quizzes import service
+from lms.quizzes.definitions import media_names
 
 
 def _context(slug: str, key: str) -> service.QuizContext:
     course = courses.course_by_slug(slug) or abort(404)
     return service.find_quiz(course, key) or abort(404)
+
+
+def _media_urls(ctx: service.QuizContext) -> dict[str, str]:
+    """Absolute URLs of the package's media, for pictures in prompts and feedback."""
+    names = media_names(ctx.course.current_version)
+    return {
+        path: url_for("lms.courses.media", slug=ctx.course.slug, filename=name)
+        for path, name in names.items()
+    }
 
 
 def _fail(error: service.QuizError):
@@ -70,7 +80,8 @@ def attempt(slug: str, key: str, attempt_id: str):
 
 def _result(ctx, current):
     used = len(service.attempts(courses.enrolment_for(current_lms_user(), ctx.course), ctx.quiz.key))
-    review = service.review(ctx, current) if service.may_review(ctx.quiz, current, used) else None
+    allowed = service.may_review(ctx.quiz, current, used)
+    review = service.review(ctx, current, _media_urls(ctx)) if allowed else None
     return render_template(
         "lms/quizzes/result.html",
         ctx=ctx,

@@ -265,6 +265,22 @@ def test_forged_fields_raise_response_error(spec, form):
         qtype(spec).parse(spec, form)
 
 
+@pytest.mark.parametrize(
+    ("spec", "form"),
+    [
+        (SINGLE, {"q.q1": ["x" * 10_000]}),
+        (NUMERIC, {"q.q7": ["9" * 99 + "x"]}),
+        (MATCHING, {"q.q9.tax": ["t" * 10_000]}),
+        (MATCHING, {"q.q9." + "s" * 10_000: ["rd"]}),
+        (SEQUENCING, {"q.q10.login": ["9" * 10_000]}),
+    ],
+)
+def test_error_messages_cut_forged_values_short(spec, form):
+    with pytest.raises(ResponseError) as error:
+        qtype(spec).parse(spec, form)
+    assert len(str(error.value)) < 80
+
+
 def test_response_error_is_a_value_error():
     assert issubclass(ResponseError, ValueError)
 

@@ -16,6 +16,7 @@ from lms.quizzes.types.base import (
     Spec,
     only_value,
     refuse_parts,
+    shown,
 )
 from lms.quizzes.types.content import components, options, texts_by_id
 
@@ -56,7 +57,7 @@ class Matching(QuestionType):
             if target is None:
                 continue
             if target not in targets:
-                raise ResponseError(f"{target!r} is not one of the targets")
+                raise ResponseError(f"{shown(target)} is not one of the targets")
             pairs[source] = target
         return pairs or None
 
@@ -86,7 +87,10 @@ class Matching(QuestionType):
 
     def correct_answer(self, spec: Spec) -> str:
         sources, targets = texts_by_id(spec["sources"]), texts_by_id(spec["targets"])
-        return "; ".join(f"{sources[s]} → {targets[t]}" for s, t in spec["correct"].items())
+        correct = spec["correct"]
+        return "; ".join(
+            f"{sources[s['id']]} → {targets[correct[s['id']]]}" for s in spec["sources"] if s["id"] in correct
+        )
 
 
 class Sequencing(QuestionType):
@@ -114,7 +118,7 @@ class Sequencing(QuestionType):
             if value is None:
                 continue
             if not POSITION.fullmatch(value) or int(value) > len(items):
-                raise ResponseError(f"{value!r} is not a position from 1 to {len(items)}")
+                raise ResponseError(f"{shown(value)} is not a position from 1 to {len(items)}")
             if int(value) in placed.values():
                 raise ResponseError(f"position {value} was given to two items")
             placed[item] = int(value)

@@ -202,4 +202,9 @@ def only_value(fields: dict[str | None, list[str]], part: str | None = None) -> 
 def refuse_parts(fields: dict[str | None, list[str]], allowed: Sequence[str | None]) -> None:
     unknown = sorted(str(part) for part in fields if part not in allowed)
     if unknown:
-        raise ResponseError(f"unknown answer field(s): {', '.join(unknown)}")
+        raise ResponseError(f"unknown answer field(s): {', '.join(shown(part) for part in unknown[:5])}")
+
+
+def shown(value: str) -> str:
+    """A value from the form, quoted and cut short, for an error message."""
+    return repr(shorten(value, 30))

@@ -17,6 +17,7 @@ from lms.quizzes.types.base import (
     Spec,
     only_value,
     refuse_parts,
+    shown,
 )
 from lms.quizzes.types.content import components, options, texts_by_id
 
@@ -36,7 +37,7 @@ class _ChoiceQuestion(QuestionType):
 
     def _check_choice(self, spec: Spec, choice_id: str) -> str:
         if choice_id not in {choice["id"] for choice in spec["choices"]}:
-            raise ResponseError(f"{choice_id!r} is not one of the choices")
+            raise ResponseError(f"{shown(choice_id)} is not one of the choices")
         return choice_id
 
     def _feedback_of(self, spec: Spec, picked: set[str]) -> list[str]:
@@ -126,7 +127,7 @@ class TrueFalse(QuestionType):
         if value is None:
             return None
         if value not in ("true", "false"):
-            raise ResponseError(f"{value!r} is neither true nor false")
+            raise ResponseError(f"{shown(value)} is neither true nor false")
         return value == "true"
 
     def score(self, spec: Spec, response: bool) -> float:

@@ -13,8 +13,9 @@ from lms.quizzes.types.base import (
     Spec,
     only_value,
     refuse_parts,
+    shown,
 )
-from lms.quizzes.types.content import format_number, shorten
+from lms.quizzes.types.content import format_number
 
 #: Longest fill-in answer accepted (the input has the same ``maxlength``).
 MAX_TEXT_LENGTH = 500
@@ -76,10 +77,10 @@ class Numeric(QuestionType):
             return None
         text = value.strip()
         if len(text) > 100 or not NUMBER.fullmatch(text):
-            raise ResponseError(f"{shorten(text, 20)!r} is not a number")
+            raise ResponseError(f"{shown(text)} is not a number")
         number = float(text)
         if not math.isfinite(number):
-            raise ResponseError(f"{shorten(text, 20)!r} is too large")
+            raise ResponseError(f"{shown(text)} is too large")
         return number
 
     def score(self, spec: Spec, response: float) -> float:
