@@ -11,7 +11,11 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
   learner, the same way and against the same baseline;
 - xapi (``xapi_record.py``): ``lms.xapi.service.record`` in statements/s on SQLite and on
   PostgreSQL, against a raw insert of the same rows into ``lms_statements``, with a commit per
-  statement and with a commit per 100.
+  statement and with a commit per 100;
+- quiz (``quiz.py``): grading through the question-type registry (``parse`` + ``grade``) in
+  grades/s, in-process, against a plain equality check of the same answers; and quiz
+  submission (POST ``.../attempts/<id>/submit``, every answer right) on gunicorn in
+  submissions/s, against the same bare Flask "hello".
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -28,6 +32,7 @@ from importlib.metadata import version
 
 import home_page
 import lesson_page
+import quiz
 import xapi_record
 from harness import cpu_model
 
@@ -35,6 +40,7 @@ BENCHMARKS = {
     "home": ("signed-in home page vs bare Flask hello (gunicorn)", home_page.run),
     "lesson": ("lesson page vs bare Flask hello (gunicorn)", lesson_page.run),
     "xapi": ("xapi.record vs raw insert into lms_statements", xapi_record.run),
+    "quiz": ("quiz grading vs equality check; quiz submit vs bare Flask hello (gunicorn)", quiz.run),
 }
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -60,9 +66,9 @@ def _sizes(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--only", type=_names, default=list(BENCHMARKS), help="comma-separated: home,lesson,xapi (all)"
+        "--only", type=_names, default=list(BENCHMARKS), help="comma-separated: home,lesson,xapi,quiz (all)"
     )
-    web = parser.add_argument_group("home and lesson pages")
+    web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
     web.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
     web.add_argument("--threads", type=int, default=4, help="client threads")
@@ -80,9 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         help="server to create a temporary database on; empty skips PostgreSQL "
         "(default: $LMS_BENCH_POSTGRES_URL or %(default)s)",
     )
+    quizzes = parser.add_argument_group("quiz")
+    quizzes.add_argument("--grades", type=int, default=200_000, help="parse + grade calls per loop")
+    quizzes.add_argument("--quiz-learners", type=int, default=50, help="signed-in learners taking the quiz")
+    quizzes.add_argument("--submissions", type=int, default=400, help="measured quiz submissions")
     args = parser.parse_args(argv)
-    if min(args.requests, args.threads, args.workers, args.statements, args.learners) < 1 or args.warmup < 0:
-        parser.error("--requests, --threads, --workers, --statements and --learners must be at least 1")
+    counts = (args.requests, args.threads, args.workers, args.statements, args.learners)
+    quiz_counts = (args.grades, args.quiz_learners, args.submissions)
+    if min(*counts, *quiz_counts) < 1 or args.warmup < 0:
+        parser.error(
+            "--requests, --threads, --workers, --statements, --learners, --grades, --quiz-learners "
+            "and --submissions must be at least 1"
+        )
 
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores

@@ -219,6 +219,11 @@ def test_sequencing_all_or_nothing(positions, correct):
     assert (grade.earned, grade.is_correct) == (2.0 if correct else 0.0, correct)
 
 
+def test_sequencing_with_a_position_used_twice_is_a_wrong_order_not_an_error():
+    grade = answer(SEQUENCING, {f"q.q10.{item['id']}": ["1"] for item in SEQUENCING["items"]})
+    assert grade.is_correct is False and grade.earned == 0
+
+
 def test_sequencing_response_is_positions_by_item():
     form = {"q.q10.send": ["1"], "q.q10.login": ["3"], "q.q10.fill": [""]}
     assert qtype(SEQUENCING).parse(SEQUENCING, form) == {"login": 3, "send": 1}
@@ -251,7 +256,6 @@ def test_sequencing_response_is_positions_by_item():
         (MATCHING, {"q.q9.nobody": ["rd"]}),  # no such source
         (MATCHING, {"q.q9": ["rd"]}),
         (MATCHING, {"q.q9.tax": ["rd", "mfa"]}),
-        (SEQUENCING, {"q.q10.login": ["1"], "q.q10.fill": ["1"]}),  # a position used twice
         (SEQUENCING, {"q.q10.login": ["0"]}),
         (SEQUENCING, {"q.q10.login": ["5"]}),  # only four items
         (SEQUENCING, {"q.q10.login": ["01"]}),
