@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app
 from flask_wtf.csrf import generate_csrf
 
 from lms.accounts.access import current_lms_user, load_current_user
 from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
+from lms.certificates.blueprint import certificates_blueprint
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
 from lms.core.i18n import current_language, format_date, format_datetime
@@ -30,6 +33,7 @@ lms_blueprint.register_blueprint(accounts_blueprint)
 lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 lms_blueprint.register_blueprint(courses_blueprint)
 lms_blueprint.register_blueprint(quizzes_blueprint)
+lms_blueprint.register_blueprint(certificates_blueprint)
 
 
 @lms_blueprint.app_context_processor
@@ -49,6 +53,11 @@ def lms_template_context():
 @lms_blueprint.app_template_filter("lms_date")
 def lms_date_filter(value):
     return format_date(value)
+
+
+@lms_blueprint.app_template_filter("lms_iso_date")
+def lms_iso_date_filter(value: str):
+    return format_date(date.fromisoformat(value))
 
 
 @lms_blueprint.app_template_filter("lms_datetime")

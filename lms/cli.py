@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.accounts.cli import demo_cli, users_cli
+from lms.certificates.cli import certificates_cli
 from lms.core import migrations
 from lms.courses.cli import courses_cli, progress_cli
 from lms.packages.cli import content_cli
@@ -41,4 +42,5 @@ lms_cli.add_command(users_cli)
 lms_cli.add_command(demo_cli)
 lms_cli.add_command(progress_cli)
 lms_cli.add_command(courses_cli)
+lms_cli.add_command(certificates_cli)
 lms_cli.add_command(content_cli)

@@ -8,6 +8,7 @@ keeps the two in step.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,28 @@ SETTINGS: dict[str, Setting] = {
         "once in production and keep it.",
     ),
     "LMS_MEDIA_DIR": Setting(None, "Where imported course media are kept. Unset: instance/media."),
+    "LMS_CERTIFICATE_DIR": Setting(
+        None, "Where rendered certificate PDFs are stored. Unset: instance/certificates."
+    ),
+    "LMS_CERTIFICATE_TEMPLATES_DIR": Setting(
+        None,
+        "Folder of certificate templates (one folder each). Unset: the source tree's content/certificates.",
+    ),
+    "LMS_VERIFY_RATE_LIMIT": Setting(
+        "30 per minute", "Verification-page requests allowed per client address."
+    ),
+    "LMS_CERTIFICATE_PREFIX": Setting("DG", "First part of every certificate serial."),
+    "LMS_CERTIFICATE_SERIAL": Setting(
+        "{prefix}-{BE_year}-{seq:06d}", "Serial pattern: {prefix}, {BE_year} or {year}, and {seq} (a number)."
+    ),
+    "LMS_CERTIFICATE_ISSUER_TH": Setting(
+        "", "The issuing organisation's name in Thai, printed on certificates."
+    ),
+    "LMS_CERTIFICATE_ISSUER_EN": Setting("", "The issuing organisation's name in English."),
+    "LMS_CERTIFICATE_SIGNATORIES": Setting(
+        (),
+        "Signatories printed on certificates: a list of dicts (name_th, position_th, name_en, position_en).",
+    ),
     "LMS_XAPI_FORWARD_TO": Setting(
         (), "Comma-separated statement endpoints of external LRSs; each statement is queued for each."
     ),
@@ -65,6 +88,8 @@ def _coerce(raw: str, default: Any) -> Any:
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, tuple):
+        if raw.lstrip().startswith("["):
+            return tuple(json.loads(raw))
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     return raw
 

@@ -79,6 +79,7 @@ class LMS:
         _enable_sqlite_pragmas(app)
         _register_blueprints(app, prefix)
         _register_cli(app)
+        _connect_signals()
 
     def _init_login(self, app: Flask) -> None:
         if self.identity_loader is not None:
@@ -118,6 +119,14 @@ def _register_blueprints(app: Flask, prefix: str) -> None:
     from lms.blueprint import lms_blueprint
 
     app.register_blueprint(lms_blueprint, url_prefix=prefix or None)
+
+
+def _connect_signals() -> None:
+    """Our own receivers; connecting the same function again is a no-op."""
+    from lms.certificates.service import on_course_completed
+    from lms.signals import course_completed
+
+    course_completed.connect(on_course_completed)
 
 
 def _register_cli(app: Flask) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from lms.courses.models import Course, Enrolment, LessonProgress
 from lms.extensions import session
@@ -20,7 +20,7 @@ from lms.quizzes.models import QuizOutcome
 from lms.signals import course_completed
 from lms.xapi.builder import duration_seconds, parse_activity
 from lms.xapi.models import StoredStatement
-from lms.xapi.vocabulary import VERB_NAMES
+from lms.xapi.vocabulary import VERB_NAMES, VERBS
 
 SOURCE_EXTENSION = "enrolment-source"
 VERSION_EXTENSION = "course-version"
@@ -56,24 +56,28 @@ def _extension(statement: dict[str, Any], name: str) -> Any:
 
 
 def _registered(statement, target, user_id, at, replaying) -> None:
-    if target["level"] != "course" or user_id is None or _enrolment(statement):
+    if target["level"] != "course" or user_id is None:
         return
     course = session.scalar(select(Course).where(Course.slug == target["course"]))
-    if course is None or session.scalar(
-        select(Enrolment.registration).where(Enrolment.user_id == user_id, Enrolment.course_id == course.id)
-    ):
+    if course is None:
         return
-    session.add(
-        Enrolment(
-            registration=_registration(statement),
-            user_id=user_id,
-            course_id=course.id,
-            enrolled_version=int(_extension(statement, VERSION_EXTENSION) or 1),
-            source=_extension(statement, SOURCE_EXTENSION) or "self",
-            enrolled_at=at,
-            time_spent_seconds=0,
-        )
-    )
+    enrolment = _enrolment(statement)
+    if enrolment is None:
+        if session.scalar(
+            select(Enrolment.registration).where(
+                Enrolment.user_id == user_id, Enrolment.course_id == course.id
+            )
+        ):
+            return
+        enrolment = Enrolment(registration=_registration(statement), time_spent_seconds=0)
+        session.add(enrolment)
+    elif not replaying:
+        return
+    enrolment.user_id = user_id
+    enrolment.course_id = course.id
+    enrolment.enrolled_version = int(_extension(statement, VERSION_EXTENSION) or 1)
+    enrolment.source = _extension(statement, SOURCE_EXTENSION) or "self"
+    enrolment.enrolled_at = at
     session.flush()
 
 
@@ -170,17 +174,34 @@ HANDLERS: dict[str, Callable] = {
 
 
 def rebuild() -> int:
-    """Throw the projection away and replay every statement that is not voided. Returns the count."""
+    """Re-derive the projection from every statement that is not voided. Returns the count.
+
+    Enrolment rows are kept (quiz attempts and certificates refer to them by registration)
+    and their derived columns reset before the replay; enrolments whose 'registered'
+    statement is gone (voided) are removed afterwards.
+    """
     session.execute(delete(QuizOutcome))
     session.execute(delete(LessonProgress))
-    session.execute(delete(Enrolment))
+    session.execute(
+        update(Enrolment).values(
+            launched_at=None,
+            last_activity_at=None,
+            last_lesson_key=None,
+            time_spent_seconds=0,
+            completed_at=None,
+        )
+    )
     session.flush()
     count = 0
-    rows = session.scalars(
-        select(StoredStatement).where(StoredStatement.is_voided.is_(False)).order_by(StoredStatement.seq)
+    live = select(StoredStatement).where(StoredStatement.is_voided.is_(False))
+    with session.no_autoflush:
+        for row in session.scalars(live.order_by(StoredStatement.seq)).yield_per(500):
+            project(json.loads(row.raw), row.user_id, replaying=True)
+            count += 1
+    registered = live.with_only_columns(StoredStatement.registration).where(
+        StoredStatement.verb_id == VERBS["registered"]
     )
-    for row in rows.yield_per(500):
-        project(json.loads(row.raw), row.user_id, replaying=True)
-        count += 1
+    session.execute(delete(Enrolment).where(Enrolment.registration.not_in(registered)))
     session.flush()
+    session.expire_all()
     return count

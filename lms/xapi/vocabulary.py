@@ -22,6 +22,7 @@ VERBS: dict[str, str] = {
     "terminated": ADL_VERBS + "terminated",
     "voided": ADL_VERBS + "voided",
     "attended": ADL_VERBS + "attended",
+    "earned": "http://id.tincanapi.com/verb/earned",
 }
 VERB_NAMES = {iri: name for name, iri in VERBS.items()}
 

@@ -5,6 +5,8 @@ from sqlalchemy import select
 from lms.courses import service as courses
 from lms.courses.models import Enrolment, LessonProgress
 from lms.extensions import session
+from lms.quizzes import service as quizzes
+from lms.quizzes.models import QuizAttempt, QuizOutcome
 from tests.conftest import make_course, make_user
 
 
@@ -39,7 +41,12 @@ def snapshot():
             select(LessonProgress).order_by(LessonProgress.registration, LessonProgress.lesson_key)
         )
     ]
-    return enrolments, lessons
+    outcomes = [
+        (o.attempt_id, o.registration, o.quiz_key, o.attempt_number, o.scaled, o.is_passed, o.completed_at)
+        for o in session.scalars(select(QuizOutcome).order_by(QuizOutcome.attempt_id))
+    ]
+    attempts = session.scalars(select(QuizAttempt.id).order_by(QuizAttempt.id)).all()
+    return enrolments, lessons, outcomes, attempts
 
 
 def test_rebuild_equals_the_live_projection(app, runner):
@@ -51,16 +58,28 @@ def test_rebuild_equals_the_live_projection(app, runner):
         courses.launch(learner, course)
         for lesson in courses.lessons_in_order(course)[: i + 2]:
             courses.leave_lesson(learner, course, lesson, 60 * (i + 1), complete=i != 1)
+    take_a_quiz(learners[2])
     courses.enrol(learners[0], other)
     courses.leave_lesson(
         learners[0], other, courses.lessons_in_order(other)[0], 15, complete=False, terminate=True
     )
     session.commit()
     live = snapshot()
-    assert len(live[0]) == 4 and len(live[1]) == 10
+    assert len(live[0]) == 5 and len(live[1]) == 11 and len(live[2]) == 1 and len(live[3]) == 1
     assert any(row[10] is not None for row in live[0])  # learner 2 finished the first course
 
     result = runner.invoke(args=["lms", "progress", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "Progress rebuilt from" in result.output
     assert snapshot() == live
+
+
+def take_a_quiz(learner):
+    """Read the quiz course's lesson and pass its quiz: the course completes on the outcome."""
+    course = make_course("with-quiz", modules=1, lessons_per_module=1, quizzes=True)
+    courses.enrol(learner, course)
+    courses.leave_lesson(learner, course, courses.lessons_in_order(course)[0], 30, complete=True)
+    ctx = quizzes.find_quiz(course, "m1-quiz")
+    attempt = quizzes.start(learner, ctx)
+    right = {"q.q1": ["b"], "q.q2": ["false"], "q.q3": ["กรุงเทพมหานคร"]}
+    quizzes.submit(learner, ctx, attempt, right, attempt.revision)

@@ -1,0 +1,83 @@
+"""Dates on certificates: Thai (Buddhist Era) and English, as Jinja filters.
+
+``thai_date("2020-07-24")`` gives ``"24 กรกฎาคม พ.ศ. 2563"`` (the Buddhist Era year is the
+Gregorian year + 543), ``english_date("2020-07-24")`` gives ``"24 July 2020"``. Both accept an
+ISO date (``"2026-09-30"``), an ISO datetime (``"2026-09-30T17:05:00+00:00"``, shown as its
+date in Bangkok) or a ``date``/``datetime`` object.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+#: Thailand has kept UTC+7 all year since 1920, so a fixed offset needs no tz database.
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+BUDDHIST_ERA_OFFSET = 543
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+def to_date(value: str | date) -> date:
+    """The calendar date of ``value``; a datetime (aware, or naive meaning UTC) is taken in
+    Bangkok. Raises ``ValueError`` for anything else."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        value = datetime.fromisoformat(text)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(BANGKOK).date()
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"not a date: {value!r}")
+
+
+def buddhist_year(value: str | date) -> int:
+    return to_date(value).year + BUDDHIST_ERA_OFFSET
+
+
+def thai_date(value: str | date) -> str:
+    """``"2025-12-31"`` -> ``"31 ธันวาคม พ.ศ. 2568"``."""
+    day = to_date(value)
+    return f"{day.day} {THAI_MONTHS[day.month - 1]} พ.ศ. {day.year + BUDDHIST_ERA_OFFSET}"
+
+
+def english_date(value: str | date) -> str:
+    """``"2025-12-31"`` -> ``"31 December 2025"``."""
+    day = to_date(value)
+    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
+def thai_digits(value: object) -> str:
+    """Arabic digits as Thai digits: ``"31 ธันวาคม พ.ศ. 2568"`` -> ``"๓๑ ธันวาคม พ.ศ. ๒๕๖๘"``."""
+    return str(value).translate(_THAI_DIGITS)

@@ -1,0 +1,222 @@
+"""Issuing certificates: once per enrolment, the moment its course completes.
+
+The receiver of ``course_completed`` runs inside the recording transaction, so the
+certificate row, its serial and the 'earned' statement commit with the completion. A unique
+constraint on (registration, issue number) makes concurrent completions issue exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lms.accounts.models import User
+from lms.certificates.models import Certificate
+from lms.courses import service as courses
+from lms.courses.models import Course, Enrolment
+from lms.extensions import session
+from lms.signals import certificate_issued
+from lms.xapi import builder
+from lms.xapi.service import record
+from lms.xapi.vocabulary import extension
+
+log = logging.getLogger(__name__)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+
+
+def verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def verify_url(serial: str, code: str) -> str:
+    return f"{current_app.config['LMS_BASE_URL']}/verify/{serial}?c={code}"
+
+
+def certificate_for(enrolment: Enrolment) -> Certificate | None:
+    """The enrolment's current certificate (the newest issue)."""
+    return session.scalar(
+        select(Certificate)
+        .where(Certificate.registration == enrolment.registration)
+        .order_by(Certificate.issue_number.desc())
+        .limit(1)
+    )
+
+
+def issue(enrolment: Enrolment, *, issue_number: int = 1) -> Certificate:
+    """Issue the enrolment's certificate; a second call (or a concurrent one) returns the first."""
+    if not _insert_once(enrolment, issue_number):
+        return _find(enrolment, issue_number)
+    certificate = _find(enrolment, issue_number)
+    _assign_serial(certificate)
+    _record_earned(enrolment, certificate)
+    certificate_issued.send(certificate)
+    log.info("certificate %s issued to user %s", certificate.serial, enrolment.user_id)
+    return certificate
+
+
+def _find(enrolment: Enrolment, issue_number: int) -> Certificate:
+    return session.scalar(
+        select(Certificate).where(
+            Certificate.registration == enrolment.registration, Certificate.issue_number == issue_number
+        )
+    )
+
+
+def _insert_once(enrolment: Enrolment, issue_number: int) -> bool:
+    """Insert the certificate row unless it exists; True if this call inserted it.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` on the (registration, issue number) key: a concurrent
+    issue waits for the first to commit and then inserts nothing. (A savepoint would do on
+    PostgreSQL, but pysqlite commits an outermost savepoint when it is released.)
+    """
+    course = session.get(Course, enrolment.course_id)
+    values = {
+        "registration": enrolment.registration,
+        "issue_number": issue_number,
+        "user_id": enrolment.user_id,
+        "course_id": course.id,
+        "template": course.current_version.certificate_template or "formal-th",
+        "verification_code": verification_code(),
+        "issued_at": datetime.now(UTC),
+        "data": {},
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Certificate)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["registration", "issue_number"])
+        .returning(Certificate.id)
+    )
+    return session.execute(statement).scalar() is not None
+
+
+def _assign_serial(certificate: Certificate) -> None:
+    """The serial follows LMS_CERTIFICATE_SERIAL, e.g. DG-2569-000123 (the sequence is the row id)."""
+    config = current_app.config
+    issued = certificate.issued_at.astimezone(ZoneInfo(config["LMS_TIMEZONE"]))
+    certificate.serial = config["LMS_CERTIFICATE_SERIAL"].format(
+        prefix=config["LMS_CERTIFICATE_PREFIX"],
+        BE_year=issued.year + 543,
+        year=issued.year,
+        seq=certificate.id,
+    )
+    certificate.data = certificate_data(certificate)
+    session.flush()
+
+
+def certificate_data(certificate: Certificate) -> dict[str, Any]:
+    """The plain dict a certificate template renders, and that is attached to the PDF."""
+    config = current_app.config
+    enrolment = session.get(Enrolment, certificate.registration)
+    user, course = session.get(User, certificate.user_id), session.get(Course, certificate.course_id)
+    version = course.current_version
+    completed = (enrolment.completed_at or certificate.issued_at).astimezone(ZoneInfo(config["LMS_TIMEZONE"]))
+    return {
+        "serial": certificate.serial,
+        "verification_code": certificate.verification_code,
+        "verify_url": verify_url(certificate.serial, certificate.verification_code),
+        "learner": {
+            "title_th": user.title_th,
+            "first_name_th": user.first_name_th,
+            "last_name_th": user.last_name_th,
+            "title_en": user.title_en,
+            "first_name_en": user.first_name_en,
+            "last_name_en": user.last_name_en,
+            "full_name_th": user.full_name("th"),
+            "full_name_en": user.full_name("en"),
+        },
+        "course": {"title_th": version.title_th, "title_en": version.title_en, "hours": float(version.hours)},
+        "completed_on": completed.date().isoformat(),
+        "issued_at": certificate.issued_at.isoformat(),
+        "signatories": list(config["LMS_CERTIFICATE_SIGNATORIES"]),
+        "issuer": {
+            "name_th": config["LMS_CERTIFICATE_ISSUER_TH"],
+            "name_en": config["LMS_CERTIFICATE_ISSUER_EN"],
+        },
+    }
+
+
+def _record_earned(enrolment: Enrolment, certificate: Certificate) -> None:
+    user = session.get(User, enrolment.user_id)
+    course = session.get(Course, enrolment.course_id)
+    result = {"extensions": {extension(courses.base_url(), "certificate"): certificate.data["verify_url"]}}
+    statement = builder.statement(
+        courses.base_url(),
+        user.uuid,
+        "earned",
+        courses.course_activity(course),
+        registration=enrolment.registration,
+        result=result,
+    )
+    record(statement, user_id=user.id)
+
+
+def on_course_completed(enrolment: Enrolment, **_kwargs) -> None:
+    """Receiver of ``course_completed``: issue the certificate in the same transaction."""
+    issue(enrolment)
+
+
+def my_certificates(user: User) -> list[Certificate]:
+    return list(
+        session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id, Certificate.superseded_by_id.is_(None))
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
+
+
+def find_for_verification(serial: str, code: str | None) -> Certificate | None:
+    """The certificate only when the code printed on it matches: serials alone reveal nothing."""
+    certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if (
+        certificate is None
+        or not code
+        or not secrets.compare_digest(certificate.verification_code, code.strip().upper())
+    ):
+        return None
+    return certificate
+
+
+class CertificateActionError(ValueError):
+    """A revocation or re-issue that cannot be done; the message says why."""
+
+
+def revoke(certificate: Certificate, reason: str, by: User) -> None:
+    """Revoke with a reason; who and when are kept with it (the audit) and logged."""
+    if not reason.strip():
+        raise CertificateActionError("Give the reason for the revocation.")
+    if certificate.revoked_at is not None:
+        raise CertificateActionError(f"Certificate {certificate.serial} is already revoked.")
+    certificate.revoked_at = datetime.now(UTC)
+    certificate.revoked_reason = reason.strip()
+    certificate.revoked_by_id = by.id
+    session.flush()
+    log.warning(
+        "certificate %s revoked by user %s: %s", certificate.serial, by.id, certificate.revoked_reason
+    )
+
+
+def reissue(certificate: Certificate, by: User) -> Certificate:
+    """Issue a corrected certificate (current names and course data); the old one is superseded."""
+    if certificate.superseded_by_id is not None:
+        raise CertificateActionError(f"Certificate {certificate.serial} was already re-issued.")
+    enrolment = session.get(Enrolment, certificate.registration)
+    new = issue(enrolment, issue_number=certificate.issue_number + 1)
+    certificate.superseded_by_id = new.id
+    session.flush()
+    log.warning("certificate %s re-issued as %s by user %s", certificate.serial, new.serial, by.id)
+    return new
+
+
+def by_serial(serial: str) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.serial == serial))

@@ -1,0 +1,48 @@
+"""Rendered certificates, stored once by content hash and served from the store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from flask import current_app
+
+from lms.certificates.models import Certificate
+from lms.certificates.render import CertificateRenderer
+from lms.extensions import session
+
+RENDERER_KEY = "lms_certificate_renderer"
+
+
+def store_dir() -> Path:
+    configured = current_app.config["LMS_CERTIFICATE_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "certificates"
+
+
+def renderer() -> CertificateRenderer:
+    """One renderer per app and process: it keeps the fonts and parsed stylesheets."""
+    found = current_app.extensions.get(RENDERER_KEY)
+    if found is None:
+        found = CertificateRenderer(current_app.config["LMS_CERTIFICATE_TEMPLATES_DIR"] or None)
+        current_app.extensions[RENDERER_KEY] = found
+    return found
+
+
+def pdf_path(certificate: Certificate) -> Path:
+    """The certificate's PDF, rendered and stored on first use; never rendered again."""
+    if certificate.pdf_sha256:
+        path = store_dir() / f"{certificate.pdf_sha256}.pdf"
+        if path.exists():
+            return path
+    pdf = renderer().render(certificate.template, certificate.data)
+    digest = hashlib.sha256(pdf).hexdigest()
+    path = store_dir() / f"{digest}.pdf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(pdf)
+        partial.replace(path)
+    certificate.pdf_sha256 = digest
+    session.flush()
+    return path
