@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.accounts import service
 from lms.accounts.models import Role, StaffGroup
 
 STAFF_GROUP_LABELS = {
@@ -93,19 +94,8 @@ class UserForm(FlaskForm):
     scope_provinces = SelectMultipleField(_l("HR scope: provinces"), coerce=int)
     submit = SubmitField(_l("Save"))
 
-    PROFILE_FIELDS = (
-        "email",
-        "title_th",
-        "first_name_th",
-        "last_name_th",
-        "title_en",
-        "first_name_en",
-        "last_name_en",
-        "staff_group",
-        "position",
-        "level",
-        "is_active",
-    )
+    #: The profile fields this form edits as they are (org unit and province are choices, 0 = none).
+    PROFILE_FIELDS = tuple(f for f in service.PROFILE_FIELDS if f not in ("org_unit_id", "province_id"))
 
     def set_choices(self, units, provinces, language: str) -> None:
         def unit_label(unit):

@@ -286,3 +286,29 @@ def page(browser_context, console):
     page.on("pageerror", lambda exc: console.page_errors.append(str(exc)))
     yield page
     assert not console.csp_violations(), console.csp_violations()
+
+
+def import_content(database_url: str, path: Path | str, **env: str) -> None:
+    """Import course packages into the test database with the real CLI, as a trainer would."""
+    full_env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "e2e-import", **env}
+    command = [sys.executable, "-m", "flask", "--app", "lms", "lms", "content", "import", str(path)]
+    result = subprocess.run(command, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def create_learner(database_url: str, email: str, first_name_th: str, last_name_th: str) -> None:
+    """A practitioner who signs in with PASSWORD."""
+    app = make_app(database_url)
+    with app.app_context():
+        try:
+            service.create_user(
+                email=email,
+                first_name_th=first_name_th,
+                last_name_th=last_name_th,
+                staff_group="practitioner",
+                password=PASSWORD,
+            )
+            session.commit()
+        finally:
+            session.remove()
+            app.extensions["sqlalchemy"].engine.dispose()

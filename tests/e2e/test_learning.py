@@ -3,17 +3,11 @@ first, enrol, read three lessons, leave, come back, resume at lesson 3, progress
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.accounts import service
-from lms.extensions import session
-from tests.conftest import PASSWORD, make_app
-from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import ARTIFACTS, create_learner, import_content
 from tests.e2e.test_browser import BLOCKING_IMPACTS, _axe
 
 pytestmark = pytest.mark.e2e
@@ -24,28 +18,8 @@ COURSE = "practitioner-digital-skills"
 @pytest.fixture(scope="module")
 def content(live_server, database_url):
     """The shipped content/ imported with the CLI, and a practitioner who can sign in."""
-    env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "e2e-import"}
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "lms", "lms", "content", "import", "content"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    app = make_app(database_url)
-    with app.app_context():
-        service.create_user(
-            email=PRACTITIONER,
-            first_name_th="ปฏิบัติ",
-            last_name_th="ดิจิทัล",
-            staff_group="practitioner",
-            password=PASSWORD,
-        )
-        session.commit()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+    import_content(database_url, "content")
+    create_learner(database_url, PRACTITIONER, "ปฏิบัติ", "ดิจิทัล")
     return live_server
 
 

@@ -3,17 +3,11 @@ time, and the course completes: in Chromium, on a package imported with the CLI.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.accounts import service
-from lms.extensions import session
-from tests.conftest import PASSWORD, make_app
-from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import ARTIFACTS, REPO_ROOT, create_learner, import_content
 
 pytestmark = pytest.mark.e2e
 LEARNER = "quizzer@example.org"
@@ -23,34 +17,8 @@ COURSE = "/courses/mini-course"
 
 @pytest.fixture(scope="module")
 def mini_course(live_server, database_url, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    env = {
-        **os.environ,
-        "LMS_DATABASE_URL": database_url,
-        "LMS_SECRET_KEY": "e2e",
-        "LMS_MEDIA_DIR": str(media),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "lms", "lms", "content", "import", str(MINI)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    app = make_app(database_url)
-    with app.app_context():
-        service.create_user(
-            email=LEARNER,
-            first_name_th="ทดสอบ",
-            last_name_th="แบบทดสอบ",
-            staff_group="practitioner",
-            password=PASSWORD,
-        )
-        session.commit()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+    import_content(database_url, MINI, LMS_MEDIA_DIR=str(tmp_path_factory.mktemp("media")))
+    create_learner(database_url, LEARNER, "ทดสอบ", "แบบทดสอบ")
     return live_server
 
 
