@@ -15,7 +15,10 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
 - quiz (``quiz.py``): grading through the question-type registry (``parse`` + ``grade``) in
   grades/s, in-process, against a plain equality check of the same answers; and quiz
   submission (POST ``.../attempts/<id>/submit``, every answer right) on gunicorn in
-  submissions/s, against the same bare Flask "hello".
+  submissions/s, against the same bare Flask "hello";
+- certificate (``certificate.py``): one certificate PDF through ``CertificateRenderer.render``
+  in ms, in-process, against a bare ``weasyprint.HTML(string=...).write_pdf()`` of the same
+  HTML with its stylesheets inlined.
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -30,6 +33,7 @@ import sys
 from datetime import UTC, datetime
 from importlib.metadata import version
 
+import certificate
 import home_page
 import lesson_page
 import quiz
@@ -41,6 +45,10 @@ BENCHMARKS = {
     "lesson": ("lesson page vs bare Flask hello (gunicorn)", lesson_page.run),
     "xapi": ("xapi.record vs raw insert into lms_statements", xapi_record.run),
     "quiz": ("quiz grading vs equality check; quiz submit vs bare Flask hello (gunicorn)", quiz.run),
+    "certificate": (
+        "CertificateRenderer.render vs bare WeasyPrint write_pdf of the same HTML",
+        certificate.run,
+    ),
 }
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -63,10 +71,20 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _templates(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("at least one template name")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--only", type=_names, default=list(BENCHMARKS), help="comma-separated: home,lesson,xapi,quiz (all)"
+        "--only",
+        type=_names,
+        default=list(BENCHMARKS),
+        help="comma-separated: home,lesson,xapi,quiz,certificate (all)",
     )
     web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
@@ -90,13 +108,24 @@ def main(argv: list[str] | None = None) -> int:
     quizzes.add_argument("--grades", type=int, default=200_000, help="parse + grade calls per loop")
     quizzes.add_argument("--quiz-learners", type=int, default=50, help="signed-in learners taking the quiz")
     quizzes.add_argument("--submissions", type=int, default=400, help="measured quiz submissions")
+    certificates = parser.add_argument_group("certificate")
+    certificates.add_argument(
+        "--certificates", type=int, default=60, help="measured renders per variant and template"
+    )
+    certificates.add_argument("--cert-warmup", type=int, default=5, help="unmeasured renders of each first")
+    certificates.add_argument(
+        "--cert-templates",
+        type=_templates,
+        default=["formal-th", "bilingual"],
+        help="comma-separated templates of content/certificates (formal-th,bilingual)",
+    )
     args = parser.parse_args(argv)
     counts = (args.requests, args.threads, args.workers, args.statements, args.learners)
     quiz_counts = (args.grades, args.quiz_learners, args.submissions)
-    if min(*counts, *quiz_counts) < 1 or args.warmup < 0:
+    if min(*counts, *quiz_counts, args.certificates) < 1 or args.warmup < 0 or args.cert_warmup < 0:
         parser.error(
-            "--requests, --threads, --workers, --statements, --learners, --grades, --quiz-learners "
-            "and --submissions must be at least 1"
+            "--requests, --threads, --workers, --statements, --learners, --grades, --quiz-learners, "
+            "--submissions and --certificates must be at least 1"
         )
 
     cores = os.cpu_count()

@@ -10,23 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from lms.core.i18n import BUDDHIST_ERA_OFFSET
+from lms.core.i18n import thai_date as web_thai_date
+
 #: Thailand has kept UTC+7 all year since 1920, so a fixed offset needs no tz database.
 BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 ENGLISH_MONTHS = (
     "January",
     "February",
@@ -41,7 +30,6 @@ ENGLISH_MONTHS = (
     "November",
     "December",
 )
-BUDDHIST_ERA_OFFSET = 543
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
@@ -67,9 +55,8 @@ def buddhist_year(value: str | date) -> int:
 
 
 def thai_date(value: str | date) -> str:
-    """``"2025-12-31"`` -> ``"31 ธันวาคม พ.ศ. 2568"``."""
-    day = to_date(value)
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} พ.ศ. {day.year + BUDDHIST_ERA_OFFSET}"
+    """``"2025-12-31"`` -> ``"31 ธันวาคม พ.ศ. 2568"`` (the same format as the web pages)."""
+    return web_thai_date(to_date(value))
 
 
 def english_date(value: str | date) -> str:

@@ -158,3 +158,26 @@ def test_my_certificates_page_and_download_are_private(client, learner, app):
     login(other, "someone@example.org")
     assert other.get(f"/certificates/{certificate.serial}.pdf").status_code == 404
     assert "คุณยังไม่มีเกียรติบัตร" in other.get("/learning/certificates").get_data(as_text=True)
+
+
+def test_download_renders_once_and_carries_the_data(app_factory, learner, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.conftest import login
+
+    certificate = complete_course(learner)
+    stored = app_factory(LMS_CERTIFICATE_DIR=str(tmp_path))
+    client = stored.test_client()
+    login(client, learner.email)
+    first = client.get(f"/certificates/{certificate.serial}.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    attached = json.loads(PdfReader(io.BytesIO(first.data)).attachments["certificate.json"][0])
+    assert attached == certificate.data
+    (path,) = tmp_path.glob("*.pdf")
+    modified = path.stat().st_mtime_ns
+    second = client.get(f"/certificates/{certificate.serial}.pdf")
+    assert second.data == first.data and path.stat().st_mtime_ns == modified
+    session.expire_all()
+    assert session.scalar(select(Certificate.pdf_sha256)) == path.stem
