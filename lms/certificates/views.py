@@ -55,4 +55,6 @@ def download(serial: str):
         abort(404)
     path = store.pdf_path(certificate)
     session.commit()
-    return send_file(path, mimetype="application/pdf", download_name=f"{serial}.pdf", max_age=0)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=f"{serial}.pdf", max_age=0
+    )

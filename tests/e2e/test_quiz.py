@@ -3,8 +3,12 @@ time, and the course completes: in Chromium, on a package imported with the CLI.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import ARTIFACTS, REPO_ROOT, create_learner, import_content
@@ -65,3 +69,16 @@ def test_fail_once_then_pass_and_complete(page: Page, mini_course):
     completed = page.locator("section", has=page.get_by_role("heading", name="เรียนจบแล้ว"))
     expect(completed).to_contain_text("หลักสูตรทดสอบ")
     page.screenshot(path=ARTIFACTS / f"quiz-completed-{mini_course.backend}.png", full_page=True)
+
+    # The certificate: download it, read the verification URL its QR code carries, open it.
+    page.get_by_role("link", name="เกียรติบัตรของฉัน").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="ดาวน์โหลดไฟล์ PDF").click()
+    pdf = PdfReader(download.value.path())
+    data = json.loads(pdf.attachments["certificate.json"][0])
+    assert data["course"]["title_th"] == "หลักสูตรทดสอบ"
+    verify = urlsplit(data["verify_url"])
+    page.goto(f"{verify.path}?{verify.query}")
+    expect(page.locator("main")).to_contain_text("เกียรติบัตรฉบับนี้ถูกต้องและยังมีผล")
+    expect(page.locator("main")).to_contain_text("ทดสอบ แบบทดสอบ")
+    page.screenshot(path=ARTIFACTS / f"certificate-verified-{mini_course.backend}.png", full_page=True)
