@@ -6,9 +6,13 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from lms.accounts.service import find_by_email
-from lms.certificates import service
+from lms.accounts.models import OrgUnit
+from lms.accounts.service import find_by_email, unit_and_descendant_ids
+from lms.certificates import service, store
+from lms.courses import service as courses
+from lms.courses.models import Enrolment
 from lms.extensions import session
 
 certificates_cli = AppGroup("certificates", help="Issued certificates.")
@@ -57,3 +61,36 @@ def reissue(serial: str, by_email: str) -> None:
         _fail(str(exc))
     session.commit()
     click.echo(f"{serial} superseded by {new.serial}")
+
+
+@certificates_cli.command("issue")
+@click.option("--course", "slug", required=True, help="The course's slug.")
+@click.option("--unit", "unit_code", help="Only people in this org unit (and its sub-units).")
+def issue(slug: str, unit_code: str | None) -> None:
+    """Issue and render the certificate of everyone who completed COURSE.
+
+    Each certificate is committed on its own, so a run stopped half-way is resumed by running
+    it again: what exists is skipped, and nothing is issued twice.
+    """
+    course = courses.course_by_slug(slug)
+    if course is None:
+        _fail(f"no published course has the slug {slug}")
+    unit_ids = None
+    if unit_code:
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        if unit is None:
+            _fail(f"no org unit has the code {unit_code}")
+        unit_ids = unit_and_descendant_ids([unit.id])
+    registrations = list(
+        session.scalars(
+            service.completed_enrolments(course, unit_ids).with_only_columns(Enrolment.registration)
+        )
+    )
+    done = 0
+    with click.progressbar(registrations, label=f"Certificates for {slug}", file=sys.stderr) as bar:
+        for registration in bar:
+            certificate = service.issue(session.get(Enrolment, registration))
+            store.pdf_path(certificate)
+            session.commit()
+            done += 1
+    click.echo(f"{done} certificate(s) for {slug} issued and rendered")

@@ -220,3 +220,11 @@ def reissue(certificate: Certificate, by: User) -> Certificate:
 
 def by_serial(serial: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.serial == serial))
+
+
+def completed_enrolments(course: Course, unit_ids: set[int] | None = None):
+    """A select of the course's completed enrolments, optionally of people in these units."""
+    stmt = select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.completed_at.is_not(None))
+    if unit_ids is not None:
+        stmt = stmt.join(User, User.id == Enrolment.user_id).where(User.org_unit_id.in_(unit_ids))
+    return stmt.order_by(Enrolment.registration)

@@ -181,3 +181,46 @@ def test_download_renders_once_and_carries_the_data(app_factory, learner, tmp_pa
     assert second.data == first.data and path.stat().st_mtime_ns == modified
     session.expire_all()
     assert session.scalar(select(Certificate.pdf_sha256)) == path.stem
+
+
+def test_bulk_issue_is_resumable_and_never_duplicates(app_factory, tmp_path):
+    from lms.accounts.demo import demo_data, load_units
+    from lms.accounts.models import OrgUnit
+
+    load_units(demo_data()["units"])
+    session.commit()
+    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    course = make_course("bulk", modules=1, lessons_per_module=1)
+    people = [
+        make_user(email=f"p{i}@example.org", org_unit_id=units["DEMO-PO-CM" if i < 2 else "DEMO-DDS"])
+        for i in range(3)
+    ]
+    for person in people:
+        courses.enrol(person, course)
+        courses.leave_lesson(person, course, courses.lessons_in_order(course)[0], 30, complete=True)
+    session.commit()
+    # Completion issued all three; none is rendered yet, as after a crash before rendering.
+    assert (
+        session.scalar(select(func.count()).select_from(Certificate).where(Certificate.pdf_sha256.is_(None)))
+        == 3
+    )
+
+    bulk = app_factory(LMS_CERTIFICATE_DIR=str(tmp_path))
+    with bulk.app_context():
+        runner = bulk.test_cli_runner()
+        ops = runner.invoke(args=["lms", "certificates", "issue", "--course", "bulk", "--unit", "DEMO-OPS"])
+        assert ops.exit_code == 0, ops.output
+        assert "2 certificate(s) for bulk issued and rendered" in ops.output
+        everyone = runner.invoke(args=["lms", "certificates", "issue", "--course", "bulk"])
+        assert "3 certificate(s)" in everyone.output
+        again = runner.invoke(args=["lms", "certificates", "issue", "--course", "bulk"])
+        assert again.exit_code == 0
+        missing = runner.invoke(args=["lms", "certificates", "issue", "--course", "nope"])
+        assert missing.exit_code == 1 and "no published course has the slug nope" in missing.stderr
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Certificate)) == 3
+    assert (
+        session.scalar(select(func.count()).select_from(Certificate).where(Certificate.pdf_sha256.is_(None)))
+        == 0
+    )
+    assert len(list(tmp_path.glob("*.pdf"))) == 3
