@@ -60,7 +60,7 @@ def make_template(root: Path, name: str, html: str, css: str = "", metadata: str
 def poppler(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.skip(f"{tool} (poppler-utils) is not installed; `make system-deps` installs it")
+        pytest.fail(f"{tool} (poppler-utils) is not installed; `make system-deps` installs it")
     return path
 
 
