@@ -128,25 +128,22 @@ def test_change_password(client, users):
 
 
 def test_login_limits_are_kept_in_redis_when_configured(app_factory, users):
-    import uuid
-
     import redis
 
-    prefix = f"lms-test-{uuid.uuid4().hex[:8]}"
-    shared = app_factory(
-        LMS_REDIS_URL="redis://127.0.0.1:6379/15",
-        RATELIMIT_KEY_PREFIX=prefix,
-        LMS_LOGIN_RATE_LIMIT="2 per minute",
-    )
-    first, second = shared.test_client(), shared.test_client()
-    assert login(first, users["learner"].email, "wrong-password-123").status_code == 400
-    assert login(second, users["learner"].email, "wrong-password-123").status_code == 400
-    assert login(first, users["learner"].email).status_code == 429
     server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        keys = server.keys(f"*{prefix}*")
-        assert keys, "the limiter kept nothing in Redis"
-    finally:
-        for key in server.keys(f"*{prefix}*"):
+
+    def clear():
+        for key in server.keys("*lms-login*"):
             server.delete(key)
+
+    clear()
+    shared = app_factory(LMS_REDIS_URL="redis://127.0.0.1:6379/15", LMS_LOGIN_RATE_LIMIT="2 per minute")
+    first, second = shared.test_client(), shared.test_client()
+    try:
+        assert login(first, users["learner"].email, "wrong-password-123").status_code == 400
+        assert login(second, users["learner"].email, "wrong-password-123").status_code == 400
+        assert login(first, users["learner"].email).status_code == 429
+        assert server.keys("*lms-login*"), "the limiter kept nothing in Redis"
+    finally:
+        clear()
         server.close()
