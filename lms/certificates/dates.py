@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from lms.core.i18n import BUDDHIST_ERA_OFFSET
 from lms.core.i18n import thai_date as web_thai_date
 
 #: Thailand has kept UTC+7 all year since 1920, so a fixed offset needs no tz database.
@@ -48,10 +47,6 @@ def to_date(value: str | date) -> date:
     if isinstance(value, date):
         return value
     raise ValueError(f"not a date: {value!r}")
-
-
-def buddhist_year(value: str | date) -> int:
-    return to_date(value).year + BUDDHIST_ERA_OFFSET
 
 
 def thai_date(value: str | date) -> str:

@@ -40,16 +40,6 @@ def verify_url(serial: str, code: str) -> str:
     return f"{current_app.config['LMS_BASE_URL']}/verify/{serial}?c={code}"
 
 
-def certificate_for(enrolment: Enrolment) -> Certificate | None:
-    """The enrolment's current certificate (the newest issue)."""
-    return session.scalar(
-        select(Certificate)
-        .where(Certificate.registration == enrolment.registration)
-        .order_by(Certificate.issue_number.desc())
-        .limit(1)
-    )
-
-
 def issue(enrolment: Enrolment, *, issue_number: int = 1) -> Certificate:
     """Issue the enrolment's certificate; a second call (or a concurrent one) returns the first."""
     if not _insert_once(enrolment, issue_number):

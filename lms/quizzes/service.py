@@ -19,14 +19,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from lms.accounts.models import User
 from lms.courses import service as courses
 from lms.courses.models import Course, Enrolment, Module
 from lms.extensions import session
 from lms.quizzes.definitions import QuizDefinition, load_quiz
-from lms.quizzes.models import QuizAttempt, QuizOutcome
+from lms.quizzes.models import QuizAttempt
 from lms.xapi import builder
 from lms.xapi.service import record
 from lms.xapi.vocabulary import extension
@@ -320,12 +320,6 @@ def may_review(quiz: QuizDefinition, attempt: QuizAttempt, used: int) -> bool:
     return left == 0 if left is not None else bool(attempt.is_passed)
 
 
-def outcome_count(registration: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(QuizOutcome).where(QuizOutcome.registration == registration)
-    )
-
-
 def review(ctx: QuizContext, attempt: QuizAttempt, media_urls=None) -> list[dict[str, Any]]:
     """Each drawn question with the learner's answer, the correct one and the feedback."""
     reviewed = []
@@ -337,7 +331,7 @@ def review(ctx: QuizContext, attempt: QuizAttempt, media_urls=None) -> list[dict
                 "question": view,
                 "saved": saved,
                 "grade": qtype.grade(spec, saved),
-                "review": qtype.review(spec, saved),
+                "review": qtype.review(spec, saved, media_urls=media_urls),
             }
         )
     return reviewed

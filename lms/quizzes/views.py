@@ -74,7 +74,7 @@ def attempt(slug: str, key: str, attempt_id: str):
         ctx=ctx,
         attempt=current,
         form=ConfirmForm(),
-        questions=service.public_questions(ctx, current),
+        questions=service.public_questions(ctx, current, _media_urls(ctx)),
     )
 
 

@@ -254,3 +254,26 @@ def test_two_simultaneous_submissions_grade_once(client, learner, app):
     assert sorted(statuses) == [302, 409]
     assert len(statements("passed")) == 1
     assert session.scalar(select(func.count()).select_from(QuizOutcome)) == 1
+
+
+def test_pictures_in_prompts_and_feedback_point_to_the_media_store(client, learner):
+    from lms.courses.service import course_by_slug
+
+    picture = {
+        "id": "q1",
+        "type": "true_false",
+        "prompt": "ดูภาพ ![แผนภาพ](media/d.png)",
+        "points": 1,
+        "correct": True,
+        "feedback": "คำอธิบาย ![เฉลย](media/d.png)",
+    }
+    setup_course(client, questions=[picture])
+    version = course_by_slug("test-course").current_version
+    version.package = {**version.package, "media": {"media/d.png": "ab" * 32}}
+    session.commit()
+    stored = f"/courses/test-course/media/{'ab' * 32}.png"
+    url = start(client)
+    page = client.get(url).get_data(as_text=True)
+    assert f'src="{stored}"' in page, page[page.find("ดูภาพ") - 200 : page.find("ดูภาพ") + 300]
+    result = client.get(send(client, url, "submit", {"q.q1": "false"}).location).get_data(as_text=True)
+    assert result.count(f'src="{stored}"') >= 2  # the prompt, and the feedback shown after the attempt
