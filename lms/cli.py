@@ -9,6 +9,7 @@ from lms.accounts.cli import demo_cli, users_cli
 from lms.certificates.cli import certificates_cli
 from lms.core import migrations
 from lms.courses.cli import courses_cli, progress_cli
+from lms.jobs.cli import jobs_cli
 from lms.packages.cli import content_cli
 
 lms_cli = AppGroup("lms", help="The learning-management system.")
@@ -44,3 +45,4 @@ lms_cli.add_command(progress_cli)
 lms_cli.add_command(courses_cli)
 lms_cli.add_command(certificates_cli)
 lms_cli.add_command(content_cli)
+lms_cli.add_command(jobs_cli)

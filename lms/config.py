@@ -36,7 +36,11 @@ SETTINGS: dict[str, Setting] = {
     "LMS_DEFAULT_LOCALE": Setting("th", "Language for a visitor who has not chosen one."),
     "LMS_LOCALES": Setting(("th", "en"), "Languages offered by the language switch."),
     "LMS_TIMEZONE": Setting("Asia/Bangkok", "Time zone for dates shown to people."),
-    "LMS_REDIS_URL": Setting(None, "Redis URL. Set: rate limits are kept in Redis. Unset: in memory."),
+    "LMS_REDIS_URL": Setting(
+        None,
+        "Redis URL. Set: rate limits are kept in Redis and background jobs run on RQ workers "
+        "(flask lms jobs worker). Unset: limits in memory, jobs on a thread of the web process.",
+    ),
     "LMS_LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
     "LMS_SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only (standalone app)."),
     "LMS_PASSWORD_MIN_LENGTH": Setting(10, "Shortest password a person may choose."),
@@ -70,6 +74,8 @@ SETTINGS: dict[str, Setting] = {
         (),
         "Signatories printed on certificates: a list of dicts (name_th, position_th, name_en, position_en).",
     ),
+    "LMS_JOBS_QUEUE": Setting("lms", "Name of the RQ queue background jobs use (with LMS_REDIS_URL)."),
+    "LMS_JOBS_CHUNK_SIZE": Setting(50, "Items per chunk of a background job; workers share chunks."),
     "LMS_XAPI_FORWARD_TO": Setting(
         (), "Comma-separated statement endpoints of external LRSs; each statement is queued for each."
     ),
