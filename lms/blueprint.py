@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from lms.accounts.access import current_lms_user, load_current_user
 from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
+from lms.api.blueprint import api_blueprint, tokens_blueprint
 from lms.certificates.blueprint import certificates_blueprint
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
@@ -34,6 +35,8 @@ lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 lms_blueprint.register_blueprint(courses_blueprint)
 lms_blueprint.register_blueprint(quizzes_blueprint)
 lms_blueprint.register_blueprint(certificates_blueprint)
+lms_blueprint.register_blueprint(api_blueprint, url_prefix="/api/v1")
+lms_blueprint.register_blueprint(tokens_blueprint)
 
 
 @lms_blueprint.app_context_processor

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.accounts.cli import demo_cli, users_cli
+from lms.api.cli import api_cli
 from lms.certificates.cli import certificates_cli
 from lms.core import migrations
 from lms.courses.cli import courses_cli, progress_cli
@@ -46,3 +47,4 @@ lms_cli.add_command(courses_cli)
 lms_cli.add_command(certificates_cli)
 lms_cli.add_command(content_cli)
 lms_cli.add_command(jobs_cli)
+lms_cli.add_command(api_cli)
