@@ -6,29 +6,175 @@ from typing import Any
 
 from flask import url_for
 
+from lms.reports.filters import BREAKDOWNS, DRILLDOWN_SORTS, HOURS_SORTS, REGIONS, STATUSES
 
-def document() -> dict[str, Any]:
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Digital Government Learning: reports API",
-            "version": "1.0.0",
-            "description": (
-                "Completion, drill-down, transcripts and training hours for the people in the "
-                "token user's scope (their org units with sub-units, and their provinces)."
-            ),
-        },
-        "servers": [{"url": url_for("lms.api.openapi").rsplit("/openapi.json", 1)[0]}],
-        "security": [{"bearerAuth": []}],
-        "paths": {},
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA},
-        },
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or STRING,
     }
 
 
-ERROR_SCHEMA = {
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+DATE = {"type": ["string", "null"], "format": "date"}
+DATETIME = {"type": ["string", "null"], "format": "date-time"}
+
+FILTERS = [
+    _query("course", "Course slug."),
+    _query(
+        "staff_group",
+        "executive, practitioner or general.",
+        {"enum": ["executive", "practitioner", "general"]},
+    ),
+    _query("unit", "Org unit code; includes its sub-units."),
+    _query("province", "Province ISO 3166-2 code, e.g. TH-50, or 'none'."),
+    _query("region", "central or regional.", {"enum": [*REGIONS, "none"]}),
+    _query("from", "First day (ISO date, Bangkok time).", {"type": "string", "format": "date"}),
+    _query("to", "Last day, inclusive (ISO date).", {"type": "string", "format": "date"}),
+    _query(
+        "fy",
+        "Thai fiscal year in the Buddhist Era, e.g. 2569 (1 Oct 2025 - 30 Sep 2026).",
+        {"type": "integer"},
+    ),
+]
+PAGING = [
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _query("per_page", "Rows per page (at most LMS_API_MAX_PER_PAGE).", {"type": "integer", "minimum": 1}),
+]
+
+COUNTS = {
+    "type": "object",
+    "properties": {
+        **{
+            name: {"type": "integer"}
+            for name in (
+                "learners",
+                "assigned",
+                "enrolled",
+                "not_started",
+                "in_progress",
+                "completed",
+                "passed",
+                "overdue",
+            )
+        },
+        "average_score": NULLABLE_NUMBER,
+        "average_days": NULLABLE_NUMBER,
+        "completion_percent": NULLABLE_NUMBER,
+    },
+}
+BREAKDOWN_ROW = {
+    "type": "object",
+    "properties": {
+        "dimension": STRING,
+        "key": STRING,
+        "name_th": STRING,
+        "name_en": STRING,
+        "depth": {"type": "integer"},
+        "counts": {"$ref": "#/components/schemas/Counts"},
+    },
+}
+COURSE_REPORT = {
+    "type": "object",
+    "properties": {
+        "course_id": {"type": "integer"},
+        "slug": STRING,
+        "title_th": STRING,
+        "title_en": STRING,
+        "hours": {"type": "number"},
+        "total": {"$ref": "#/components/schemas/Counts"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/BreakdownRow"}},
+    },
+}
+PERSON = {
+    "user_uuid": STRING,
+    "name_th": STRING,
+    "name_en": STRING,
+    "staff_group": STRING,
+    "unit_code": NULLABLE_STRING,
+    "unit_th": NULLABLE_STRING,
+    "unit_en": NULLABLE_STRING,
+    "province_code": NULLABLE_STRING,
+    "province_th": NULLABLE_STRING,
+    "province_en": NULLABLE_STRING,
+}
+LEARNER_ROW = {
+    "type": "object",
+    "properties": {
+        **PERSON,
+        "course_slug": STRING,
+        "course_th": STRING,
+        "course_en": STRING,
+        "status": {"enum": list(STATUSES)},
+        "is_assigned": {"type": "boolean"},
+        "due_on": DATE,
+        "enrolled_at": DATETIME,
+        "completed_at": DATETIME,
+        "score": NULLABLE_NUMBER,
+        "days": NULLABLE_NUMBER,
+        "time_spent_seconds": {"type": "integer"},
+    },
+}
+HOURS_ROW = {
+    "type": "object",
+    "properties": {
+        **PERSON,
+        "courses": {"type": "integer"},
+        "hours": {"type": "number"},
+        "target": {"type": "number"},
+        "meets_target": {"type": "boolean"},
+    },
+}
+TRANSCRIPT_ROW = {
+    "type": "object",
+    "properties": {
+        "course_slug": STRING,
+        "title_th": STRING,
+        "title_en": STRING,
+        "hours": {"type": "number"},
+        "status": STRING,
+        "is_assigned": {"type": "boolean"},
+        "due_on": DATE,
+        "enrolled_at": DATETIME,
+        "completed_at": DATETIME,
+        "score": NULLABLE_NUMBER,
+        "time_spent_seconds": {"type": "integer"},
+        "certificate_serial": NULLABLE_STRING,
+        "certificate_status": NULLABLE_STRING,
+    },
+}
+TRANSCRIPT = {
+    "type": "object",
+    "properties": {
+        "user_uuid": STRING,
+        "name_th": STRING,
+        "name_en": STRING,
+        "staff_group": STRING,
+        "unit_th": NULLABLE_STRING,
+        "unit_en": NULLABLE_STRING,
+        "province_th": NULLABLE_STRING,
+        "province_en": NULLABLE_STRING,
+        "fiscal_year": {"type": "integer"},
+        "hours_in_fiscal_year": {"type": "number"},
+        "hours_total": {"type": "number"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptRow"}},
+    },
+}
+PAGE_FIELDS = {
+    "page": {"type": "integer"},
+    "per_page": {"type": "integer"},
+    "total": {"type": "integer"},
+    "pages": {"type": "integer"},
+    "next": {"type": ["string", "null"], "format": "uri"},
+    "previous": {"type": ["string", "null"], "format": "uri"},
+}
+ERROR = {
     "type": "object",
     "required": ["error"],
     "properties": {
@@ -39,3 +185,120 @@ ERROR_SCHEMA = {
         }
     },
 }
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "A parameter is not valid; the message says which."),
+    "401": _json(_ref("Error"), "No valid token."),
+}
+
+
+def _get(summary: str, parameters: list, ok: dict[str, Any], **extra_responses) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {"200": ok, **ERRORS, **extra_responses},
+        }
+    }
+
+
+def _page_of(row: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(row)}, **PAGE_FIELDS}}
+
+
+def _sort(sorts: tuple[str, ...]) -> dict[str, Any]:
+    return _query("sort", "Sort order.", {"enum": list(sorts)})
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/me": _get("The token's user and scope", [], _json({"type": "object"})),
+        "/reports/completion": _get(
+            "Completion overview by course, optionally broken down",
+            [*FILTERS, _query("breakdown", "Break each course down by this.", {"enum": list(BREAKDOWNS)})],
+            _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "breakdown": NULLABLE_STRING,
+                        "courses": {"type": "array", "items": _ref("CourseReport")},
+                    },
+                }
+            ),
+        ),
+        "/reports/learners": _get(
+            "The learners behind a count (drill-down)",
+            [
+                *FILTERS,
+                _query("status", "Which count.", {"enum": list(STATUSES)}),
+                _sort(DRILLDOWN_SORTS),
+                *PAGING,
+            ],
+            _json(_page_of("LearnerRow")),
+        ),
+        "/reports/learners/{user_uuid}": {
+            "get": {
+                "summary": "One person's transcript",
+                "parameters": [{"name": "user_uuid", "in": "path", "required": True, "schema": STRING}],
+                "responses": {
+                    "200": _json(_ref("Transcript")),
+                    **ERRORS,
+                    "404": _json(_ref("Error"), "Not in your scope."),
+                },
+            }
+        },
+        "/reports/hours": _get(
+            "Training hours per person (default: the current fiscal year)",
+            [*FILTERS, _sort(HOURS_SORTS), *PAGING],
+            _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "summary": {"type": "object"},
+                        "items": {"type": "array", "items": _ref("HoursRow")},
+                        **PAGE_FIELDS,
+                    },
+                }
+            ),
+        ),
+    }
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Digital Government Learning: reports API",
+            "version": "1.0.0",
+            "description": (
+                "Completion, drill-down, transcripts and training hours for the people in the "
+                "token user's scope (their org units with sub-units, and their provinces). "
+                "Send 'Authorization: Bearer <token>'; HR create tokens at /account/api-tokens."
+            ),
+        },
+        "servers": [{"url": url_for("lms.api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
+        "security": [{"bearerAuth": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": ERROR,
+                "Counts": COUNTS,
+                "BreakdownRow": BREAKDOWN_ROW,
+                "CourseReport": COURSE_REPORT,
+                "LearnerRow": LEARNER_ROW,
+                "HoursRow": HOURS_ROW,
+                "TranscriptRow": TRANSCRIPT_ROW,
+                "Transcript": TRANSCRIPT,
+            },
+        },
+    }
