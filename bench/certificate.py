@@ -17,11 +17,16 @@ In-process, no app, no database, for each template (``--cert-templates``, defaul
 4. floor (for reference, not the baseline): the same bare call given the renderer's
    pre-parsed stylesheets and ``FontConfiguration``: WeasyPrint's layout and PDF writing
    alone, what ours adds on top of it is our own work;
-5. the three alternate in four rounds (ours first, then bare first...), ``--certificates`` of
+4b. signed: ours, then ``CertificateSigner.sign`` (PAdES baseline-B with pyHanko, the path
+   ``store.pdf_path`` takes when signing is configured), with a throwaway RSA-2048 key and
+   self-signed certificate generated at the start (no key material is kept);
+5. the four alternate in four rounds (ours first, then bare first...), ``--certificates`` of
    each per template, after ``--cert-warmup`` unmeasured renders of each; each call is timed
    on its own; medians are reported, with p95;
 6. before the clock starts every variant's PDF is checked: one page, fonts all Sarabun and
-   the same set in all three; ours carries ``certificate.json`` equal to the canonical data.
+   the same set in all; ours carries ``certificate.json`` equal to the canonical data; the
+   signed PDF starts with ours' bytes and pyHanko's validator finds its signature intact,
+   valid and trusted (the throwaway certificate as the trust root).
 
 Also shown: ``render_html`` alone (check + JSON + QR + Jinja), and the resident memory of the
 process before and after ``--certificates`` more renders of ours once everything is warm (it
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -91,7 +97,74 @@ def standalone_html(renderer, template: str, data: dict) -> tuple[str, str]:
     return html.replace("</head>", style + "</head>", 1), metadata.folder.as_uri() + "/"
 
 
-def bench_template(renderer, template: str, args) -> tuple[Timings, Timings, Timings, Timings]:
+def throwaway_signer(folder: Path):
+    """A ``CertificateSigner`` with a fresh RSA-2048 key and a self-signed certificate in
+    ``folder``; and the certificate's path (the trust root to validate with)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from lms.certificates.signing import CertificateSigner
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench signer (throwaway)")])
+    now = datetime.now(UTC)
+    usage = dict.fromkeys(
+        ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign"), False
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                encipher_only=False,
+                decipher_only=False,
+                **usage,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    signer = CertificateSigner.from_config(
+        {"LMS_CERTIFICATE_SIGNING_KEY": str(key_path), "LMS_CERTIFICATE_SIGNING_CERT": str(cert_path)}
+    )
+    return signer, cert_path
+
+
+def _check_signed(signed: bytes, unsigned: bytes, trust_root: Path, template: str) -> None:
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    if not signed.startswith(unsigned):
+        raise BenchError(f"{template}: the signed PDF does not start with the unsigned one")
+    (signature,) = PdfFileReader(BytesIO(signed)).embedded_signatures
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(trust_root)])
+    if not validate_pdf_signature(signature, context).bottom_line:
+        raise BenchError(f"{template}: pyHanko does not find the signature intact, valid and trusted")
+
+
+def bench_template(
+    renderer, template: str, args, signer, trust_root: Path
+) -> tuple[Timings, Timings, Timings, Timings, Timings]:
     import weasyprint
     from pypdf import PdfReader
 
@@ -114,7 +187,10 @@ def bench_template(renderer, template: str, args) -> tuple[Timings, Timings, Tim
             stylesheets=stylesheets, font_config=renderer.font_config
         )
 
-    variants = {"ours": ours, "bare": bare, "floor": floor}
+    def signed() -> bytes:
+        return signer.sign(renderer.render(template, SAMPLE), SAMPLE)
+
+    variants = {"ours": ours, "bare": bare, "floor": floor, "signed": signed}
     fonts = {name: _fonts(call()) for name, call in variants.items()}
     if not fonts["ours"] or any("Sarabun" not in font for font in fonts["ours"]):
         raise BenchError(f"{template}: ours uses fonts {sorted(fonts['ours'])}, not only Sarabun")
@@ -123,6 +199,7 @@ def bench_template(renderer, template: str, args) -> tuple[Timings, Timings, Tim
     (attached,) = PdfReader(BytesIO(ours())).attachments[ATTACHMENT_NAME]
     if attached != canonical_json(SAMPLE):
         raise BenchError(f"{template}: certificate.json is not the canonical data")
+    _check_signed(signed(), ours(), trust_root, template)
 
     for _ in range(args.cert_warmup):
         for call in variants.values():
@@ -145,7 +222,7 @@ def bench_template(renderer, template: str, args) -> tuple[Timings, Timings, Tim
         started = time.perf_counter()
         renderer.render_html(template, SAMPLE)
         html_only.seconds.append(time.perf_counter() - started)
-    return timings["ours"], timings["bare"], timings["floor"], html_only
+    return timings["ours"], timings["bare"], timings["floor"], timings["signed"], html_only
 
 
 def run(args) -> int:
@@ -158,8 +235,10 @@ def run(args) -> int:
     renderer = CertificateRenderer()
     results = []
     try:
-        for template in templates:
-            results.append((template, *bench_template(renderer, template, args)))
+        with tempfile.TemporaryDirectory(prefix="lms-bench-signer-") as folder:
+            signer, trust_root = throwaway_signer(Path(folder))
+            for template in templates:
+                results.append((template, *bench_template(renderer, template, args, signer, trust_root)))
     except BenchError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1
@@ -173,26 +252,32 @@ def run(args) -> int:
         f"warm-up, alternated in {ROUNDS} rounds; in-process, one thread"
     )
     print(
-        f"software: WeasyPrint {version('weasyprint')}, Jinja2 {version('jinja2')}, segno {version('segno')}"
+        f"software: WeasyPrint {version('weasyprint')}, Jinja2 {version('jinja2')}, "
+        f"segno {version('segno')}, pyHanko {version('pyhanko')}"
     )
     print()
     print(
         f"{'template':<10} {'ours ms':>8} {'p95':>6} {'bare ms':>8} {'p95':>6} {'ratio ours/bare':>15} "
-        f"{'floor ms':>9} {'ours/floor':>10} {'html ms':>8}"
+        f"{'floor ms':>9} {'ours/floor':>10} {'html ms':>8} {'signed ms':>9} {'p95':>6} {'signed/bare':>11}"
     )
-    for template, ours, bare, floor, html_only in results:
+    for template, ours, bare, floor, signed, html_only in results:
         print(
             f"{template:<10} {ours.median:>8.1f} {ours.ms(95):>6.1f} {bare.median:>8.1f} {bare.ms(95):>6.1f} "
             f"{ours.median / bare.median:>15.3f} {floor.median:>9.1f} {ours.median / floor.median:>10.3f} "
-            f"{html_only.median:>8.2f}"
+            f"{html_only.median:>8.2f} {signed.median:>9.1f} {signed.ms(95):>6.1f} "
+            f"{signed.median / bare.median:>11.3f}"
         )
     print("(medians, ms per certificate; bare parses the CSS and loads the fonts on every call,")
-    print(" floor reuses ours; html = render_html alone: check + JSON + QR + Jinja)")
+    print(" floor reuses ours; html = render_html alone: check + JSON + QR + Jinja;")
+    print(" signed = ours + a PAdES signature with a throwaway RSA-2048 key)")
     if rss_before is not None and rss_after is not None:
         growth = (rss_after - rss_before) * 1024 / args.certificates
         print(
             f"memory:   resident {rss_before:.1f} MB, then {rss_after:.1f} MB after {args.certificates} more "
             f"renders of {templates[0]} ({growth:+.1f} kB per render)"
         )
-    print("every variant's PDF was checked: one page, Sarabun only, certificate.json attached (ours)")
+    print(
+        "every variant's PDF was checked: one page, Sarabun only, certificate.json attached (ours), "
+        "signature intact, valid and trusted (signed)"
+    )
     return 0

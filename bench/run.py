@@ -18,7 +18,10 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
   submissions/s, against the same bare Flask "hello";
 - certificate (``certificate.py``): one certificate PDF through ``CertificateRenderer.render``
   in ms, in-process, against a bare ``weasyprint.HTML(string=...).write_pdf()`` of the same
-  HTML with its stylesheets inlined.
+  HTML with its stylesheets inlined;
+- certificate_bulk (``certificate_bulk.py``): the bulk-issue job on PostgreSQL in
+  certificates/s with 1 and with 2 ``flask lms jobs worker --burst`` processes (RQ on Redis),
+  against bare WeasyPrint renders/s of the same HTML in one process.
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -34,6 +37,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 
 import certificate
+import certificate_bulk
 import home_page
 import lesson_page
 import quiz
@@ -49,8 +53,13 @@ BENCHMARKS = {
         "CertificateRenderer.render vs bare WeasyPrint write_pdf of the same HTML",
         certificate.run,
     ),
+    "certificate_bulk": (
+        "bulk issue job, 1 vs 2 RQ worker processes (PostgreSQL) vs bare WeasyPrint in one process",
+        certificate_bulk.run,
+    ),
 }
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def _names(text: str) -> list[str]:
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         type=_names,
         default=list(BENCHMARKS),
-        help="comma-separated: home,lesson,xapi,quiz,certificate (all)",
+        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk (all)",
     )
     web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
@@ -119,13 +128,31 @@ def main(argv: list[str] | None = None) -> int:
         default=["formal-th", "bilingual"],
         help="comma-separated templates of content/certificates (formal-th,bilingual)",
     )
+    bulk = parser.add_argument_group("certificate_bulk (PostgreSQL: --postgres-url)")
+    bulk.add_argument(
+        "--count", type=int, default=1000, help="certificates per run (one run per worker count)"
+    )
+    bulk.add_argument(
+        "--chunk-size", type=int, default=50, help="certificates per chunk (LMS_JOBS_CHUNK_SIZE)"
+    )
+    bulk.add_argument("--bulk-baseline", type=int, default=50, help="bare WeasyPrint renders timed")
+    bulk.add_argument(
+        "--redis-url",
+        default=os.environ.get("LMS_BENCH_REDIS_URL", REDIS_URL),
+        help="Redis for the job queue (default: $LMS_BENCH_REDIS_URL or %(default)s)",
+    )
     args = parser.parse_args(argv)
     counts = (args.requests, args.threads, args.workers, args.statements, args.learners)
     quiz_counts = (args.grades, args.quiz_learners, args.submissions)
-    if min(*counts, *quiz_counts, args.certificates) < 1 or args.warmup < 0 or args.cert_warmup < 0:
+    bulk_counts = (args.count, args.chunk_size, args.bulk_baseline)
+    if (
+        min(*counts, *quiz_counts, *bulk_counts, args.certificates) < 1
+        or args.warmup < 0
+        or args.cert_warmup < 0
+    ):
         parser.error(
             "--requests, --threads, --workers, --statements, --learners, --grades, --quiz-learners, "
-            "--submissions and --certificates must be at least 1"
+            "--submissions, --certificates, --count, --chunk-size and --bulk-baseline must be at least 1"
         )
 
     cores = os.cpu_count()

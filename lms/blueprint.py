@@ -11,6 +11,7 @@ from lms.accounts.access import current_lms_user, load_current_user
 from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
 from lms.api.blueprint import api_blueprint, tokens_blueprint
+from lms.assignments.blueprint import assignments_blueprint
 from lms.certificates.blueprint import certificates_blueprint
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
@@ -18,6 +19,7 @@ from lms.core.i18n import current_language, format_date, format_datetime
 from lms.core.security import add_security_headers
 from lms.courses.blueprint import courses_blueprint
 from lms.quizzes.blueprint import quizzes_blueprint
+from lms.reports.blueprint import reports_blueprint
 
 lms_blueprint = Blueprint(
     "lms",
@@ -35,8 +37,10 @@ lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 lms_blueprint.register_blueprint(courses_blueprint)
 lms_blueprint.register_blueprint(quizzes_blueprint)
 lms_blueprint.register_blueprint(certificates_blueprint)
+lms_blueprint.register_blueprint(reports_blueprint)
 lms_blueprint.register_blueprint(api_blueprint, url_prefix="/api/v1")
 lms_blueprint.register_blueprint(tokens_blueprint)
+lms_blueprint.register_blueprint(assignments_blueprint)
 
 
 @lms_blueprint.app_context_processor

@@ -74,6 +74,34 @@ SETTINGS: dict[str, Setting] = {
         (),
         "Signatories printed on certificates: a list of dicts (name_th, position_th, name_en, position_en).",
     ),
+    "LMS_CERTIFICATE_SIGNING_KEY": Setting(
+        None,
+        "Path to the PEM private key that signs certificate PDFs (PAdES). Unset: PDFs are not signed. "
+        "Keep it outside the repository.",
+    ),
+    "LMS_CERTIFICATE_SIGNING_CERT": Setting(
+        None, "Path to the PEM certificate of LMS_CERTIFICATE_SIGNING_KEY (the signer's certificate only)."
+    ),
+    "LMS_CERTIFICATE_SIGNING_CHAIN": Setting(
+        None, "Path to a PEM file of the signer's intermediate and CA certificates, embedded in signatures."
+    ),
+    "LMS_CERTIFICATE_SIGNING_KEY_PASSPHRASE": Setting(
+        None, "Passphrase of an encrypted signing key: set it in the environment, never in the repository."
+    ),
+    "LMS_TRAINING_HOURS_TARGET": Setting(
+        12, "Training hours each person should complete in a fiscal year (the hours report's target)."
+    ),
+    "LMS_API_MAX_PER_PAGE": Setting(1000, "Largest page (per_page) the JSON API returns."),
+    "LMS_REPORT_ROWS_PER_PAGE": Setting(50, "Rows per page in report drill-downs and the hours report."),
+    "LMS_EXPORT_BACKGROUND_ROWS": Setting(
+        50000, "XLSX exports with more rows than this are prepared as a background job (CSV always streams)."
+    ),
+    "LMS_EXPORT_CHUNK_ROWS": Setting(10000, "Rows per chunk of a background XLSX export."),
+    "LMS_EXPORT_DIR": Setting(None, "Where background exports are written. Unset: instance/exports."),
+    "LMS_REPORT_PG_SETTINGS": Setting(
+        ("jit=off", "work_mem=64MB"),
+        "PostgreSQL settings for report queries (name=value, set for the report's transaction only).",
+    ),
     "LMS_JOBS_QUEUE": Setting("lms", "Name of the RQ queue background jobs use (with LMS_REDIS_URL)."),
     "LMS_JOBS_CHUNK_SIZE": Setting(50, "Items per chunk of a background job; workers share chunks."),
     "LMS_XAPI_FORWARD_TO": Setting(

@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 
 from lms.accounts import demo, service, staff_import
 from lms.accounts.models import Role, StaffGroup
+from lms.demo import parallel, seed
 from lms.extensions import session
+from lms.xapi.validation import StatementError
 
 users_cli = AppGroup("users", help="Users and the staff-list import.")
 demo_cli = AppGroup("demo", help="Demo data for trying the LMS.")
@@ -117,3 +119,53 @@ def demo_load():
             click.echo(f"  {email:28} password: {password}")
         else:
             click.echo(f"  {email:28} exists already: flask --app lms lms users reset-password {email}")
+
+
+@demo_cli.command("seed")
+@click.option(
+    "--learners",
+    type=click.IntRange(1, seed.MAX_LEARNERS),
+    required=True,
+    help="How many learners to generate (1 to 1,000,000).",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=seed.DEFAULT_SEED,
+    show_default=True,
+    help="Random seed: the same seed (and --as-of) gives the same data.",
+)
+@click.option(
+    "--completion-rate",
+    type=click.FloatRange(0, 1),
+    default=seed.DEFAULT_COMPLETION_RATE,
+    show_default=True,
+    help="Share of enrolments that end completed (0 to 1).",
+)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the history (default: today).")
+@click.option("--append", is_flag=True, help="Add learners to demo data that exists already.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, seed.MAX_WORKERS),
+    default=1,
+    show_default=True,
+    help="Processes recording at once (PostgreSQL only; up to the number of CPU cores helps).",
+)
+def demo_seed(learners, seed_value, completion_rate, as_of, append, workers):
+    """Generate a simulated ministry with LEARNERS fictional learners and their learning."""
+    options = seed.SeedOptions(learners, seed_value, completion_rate, as_of and as_of.date(), append, workers)
+    try:
+        seeder = seed.Seeder(options)
+        seeder.prepare()
+        session.commit()
+        batches = parallel.run(seeder, workers) if workers > 1 else seeder.chunks()
+        with click.progressbar(length=learners, label="Seeding learners", file=sys.stderr) as bar:
+            for done in batches:
+                session.commit()
+                bar.update(done)
+        summary = seeder.finish()
+    except (seed.SeedError, StatementError) as exc:
+        fail(str(exc))
+    session.commit()
+    click.echo("\n".join(summary.lines()))

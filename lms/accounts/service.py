@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import HRScope, OrgUnit, Province, Role, StaffGroup, User, UserRole
 from lms.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from lms.extensions import session
+from lms.signals import user_changed
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,7 @@ def create_user(
         set_password(user, password, min_password_length)
     session.flush()
     log.info("user %s created: %s", user.id, email)
+    user_changed.send(current_app._get_current_object(), user=user)
     return user
 
 
@@ -248,3 +251,4 @@ def update_user(
         set_scopes(user, (), ())
     session.flush()
     log.info("user %s updated", user.id)
+    user_changed.send(current_app._get_current_object(), user=user)

@@ -14,12 +14,14 @@ from pathlib import PurePath
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import OrgUnit, Province, Role, StaffGroup, User
 from lms.accounts.service import find_by_email, normalise_email, set_roles
 from lms.extensions import session
+from lms.signals import user_changed
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +314,7 @@ def _apply_row(values: dict[str, Any], report: ImportReport) -> None:
         session.add(user)
         set_roles(user, roles or {Role.LEARNER.value})
         report.created += 1
+        user_changed.send(current_app._get_current_object(), user=user)
         return
     changed = [key for key, value in values.items() if getattr(user, key) != value]
     for key in changed:
@@ -321,5 +324,7 @@ def _apply_row(values: dict[str, Any], report: ImportReport) -> None:
         changed.append("roles")
     if changed:
         report.updated += 1
+        session.flush()
+        user_changed.send(current_app._get_current_object(), user=user)
     else:
         report.unchanged += 1

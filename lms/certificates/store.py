@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from lms.certificates import signing
 from lms.certificates.models import Certificate
 from lms.certificates.render import CertificateRenderer
 from lms.extensions import session
@@ -30,12 +31,16 @@ def renderer() -> CertificateRenderer:
 
 
 def pdf_path(certificate: Certificate) -> Path:
-    """The certificate's PDF, rendered and stored on first use; never rendered again."""
+    """The certificate's PDF, rendered (and signed, when signing is configured) and stored on
+    first use; never rendered again. The hash names the bytes stored: the signed ones."""
     if certificate.pdf_sha256:
         path = store_dir() / f"{certificate.pdf_sha256}.pdf"
         if path.exists():
             return path
+    signer = signing.signer()
     pdf = renderer().render(certificate.template, certificate.data)
+    if signer is not None:
+        pdf = signer.sign(pdf, certificate.data)
     digest = hashlib.sha256(pdf).hexdigest()
     path = store_dir() / f"{digest}.pdf"
     if not path.exists():

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import STAFF_GROUP_LABELS, ConfirmForm
+from lms.assignments.service import required_for
 from lms.courses import service
 from lms.courses.forms import VERB_LABELS, CatalogFilterForm, LeaveLessonForm
 from lms.courses.timing import opened_stamp, seconds_since
@@ -176,9 +177,14 @@ def media(slug: str, filename: str):
 @login_required
 def my_learning():
     user = current_lms_user()
-    rows = service.my_enrolments(user)
+    enrolments = service.my_enrolments(user)
+    required = required_for(user)
+    required_ids = {r.course.id for r in required}
+    rows = [r for r in enrolments if r[1].id not in required_ids]
     return render_template(
         "lms/courses/my_learning.html",
+        required=required,
+        progress_by_course={course.id: progress for _e, course, progress in enrolments},
         in_progress=[r for r in rows if r[0].completed_at is None],
         completed=[r for r in rows if r[0].completed_at is not None],
         paths=_paths_with_progress(user),

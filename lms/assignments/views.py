@@ -1,0 +1,80 @@
+"""HR and administrators: list, create and cancel assignments, each limited to their scope."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from lms.accounts.access import current_lms_user, roles_required
+from lms.accounts.forms import ConfirmForm
+from lms.accounts.models import Role
+from lms.assignments import service
+from lms.assignments.enrolment import start_enrolment
+from lms.assignments.forms import AssignmentForm
+from lms.assignments.models import Assignment
+from lms.core.i18n import current_language
+from lms.extensions import get_or_404, session
+
+PER_PAGE = 50
+
+
+@roles_required(Role.HR, Role.ADMIN)
+def index():
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(400, _("The page number must be a whole number from 1."))
+    rows, total = service.assignment_page(current_lms_user(), int(page), PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template(
+        "lms/assignments/list.html", rows=rows, total=total, page=int(page), pages=pages, form=ConfirmForm()
+    )
+
+
+def _form(actor) -> AssignmentForm:
+    form = AssignmentForm()
+    form.set_choices(
+        service.assignable_courses(),
+        service.assignable_paths(),
+        service.units_for(actor),
+        service.provinces_for(actor),
+        current_language(),
+    )
+    return form
+
+
+@roles_required(Role.HR, Role.ADMIN)
+def new():
+    actor = current_lms_user()
+    form = _form(actor)
+    if form.validate_on_submit():
+        try:
+            assignment = service.create_assignment(actor, **form.service_arguments())
+        except service.AssignmentError as exc:
+            session.rollback()
+            form.show_error(exc.field, str(exc))
+        else:
+            session.commit()
+            job = start_enrolment(assignment, actor)
+            flash(_("Assigned. %(n)d people are being enrolled.", n=job.total), "success")
+            return redirect(url_for("lms.assignments.index"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("lms/assignments/form.html", form=form), status
+
+
+@roles_required(Role.HR, Role.ADMIN)
+def cancel(assignment_id: int):
+    actor = current_lms_user()
+    assignment = get_or_404(Assignment, assignment_id)
+    if not service.may_manage(actor, assignment):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, _("The form has expired. Reload the page and try again."))
+    try:
+        service.cancel_assignment(assignment, actor)
+    except service.AssignmentError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash(_("Assignment %(id)d is cancelled.", id=assignment_id), "success")
+    return redirect(url_for("lms.assignments.index"))

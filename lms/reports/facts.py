@@ -1,0 +1,346 @@
+"""The facts every report reads: one row per person and course that is assigned or enrolled.
+
+A pair (person, course) is in the facts when the person has a required course
+(``lms_required_courses``, filled by assignments) or an enrolment (the projection of the
+'registered' statement), and the person is in :func:`lms.reports.scope.people`. The status
+columns are defined here once; counts, drill-downs, transcripts and exports all read them.
+
+With a period [start, end) (a date range or a fiscal year) the facts describe the pairs as
+they stood at the end of the period: a pair counts if it was assigned or enrolled before the
+end and not completed before the start, and a course completed after the end counts as in
+progress. Without a period, the end is "now".
+
+Statuses (each a 0/1 column, so a report sums them):
+
+- ``assigned``: a required course (assigned before the end).
+- ``enrolled``: an enrolment (enrolled before the end).
+- ``completed``: the course's completion rule was met (``completed_at``) in the period.
+- ``passed``: completed, with every quiz passed. Where the course's completion rule requires
+  its quizzes (``quizzes: pass``) the course cannot be completed without passing them, so
+  passed equals completed; a course without quizzes is passed by completing it; where the
+  quizzes are optional (``quizzes: none``), passed counts the completions with at least one
+  passing attempt at every quiz of the current version.
+- ``not_started``: enrolled, not completed, and no lesson opened and no quiz taken (opening
+  the course page alone does not count).
+- ``in_progress``: enrolled, not completed, and a lesson opened or a quiz taken.
+- ``overdue``: assigned, not completed, and the due date is before today (Bangkok) or, for
+  a period that has ended, before the end of the period.
+
+Per pair: ``score`` is the mean scaled score of every graded quiz attempt, in percent (a
+learner who failed and then passed brings both attempts); a report's average score is the
+mean over all the attempts of its pairs. ``days`` is (completed_at - enrolled_at) in days,
+for completed pairs.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Float,
+    Select,
+    Subquery,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from lms.accounts.models import User
+from lms.assignments.models import RequiredCourse
+from lms.courses.models import Course, CourseVersion, Enrolment, Module
+from lms.extensions import session
+from lms.quizzes.models import QuizOutcome
+from lms.reports.filters import ReportFilters
+from lms.reports.fiscal import bangkok_date
+from lms.reports.scope import is_narrowed, people
+from lms.reports.tuning import tune
+
+COUNTED = ("assigned", "enrolled", "not_started", "in_progress", "completed", "passed", "overdue")
+#: Drill-down order of statuses: what needs attention first.
+STATUS_RANK = {"overdue": 0, "assigned": 1, "not_started": 2, "in_progress": 3, "completed": 4, "passed": 5}
+
+
+class days_between(FunctionElement):
+    """(end - start) in days, as a float, on PostgreSQL and SQLite."""
+
+    type = Float()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
+def latest_versions() -> Subquery:
+    """(course_id, number): each course's current version, the newest imported."""
+    return (
+        select(CourseVersion.course_id, func.max(CourseVersion.number).label("number"))
+        .group_by(CourseVersion.course_id)
+        .subquery("latest_versions")
+    )
+
+
+def current_versions() -> Select:
+    """The current CourseVersion row of each course, as a select to join on course_id."""
+    latest = latest_versions()
+    return select(CourseVersion).join(
+        latest, and_(latest.c.course_id == CourseVersion.course_id, latest.c.number == CourseVersion.number)
+    )
+
+
+def optional_quizzes() -> dict[int, int]:
+    """course id -> number of module quizzes, for the courses whose current version has quizzes
+    that its completion rule does not require (``quizzes: none``). Read from the course
+    versions (a few rows); only these need the learners' quiz passes to tell "passed"."""
+    current = current_versions().subquery("current")
+    quizzes = select(func.count(Module.quiz_key)).where(Module.version_id == current.c.id).scalar_subquery()
+    rules = session.execute(select(current.c.course_id, current.c.completion_rule, quizzes.label("quizzes")))
+    return {
+        row.course_id: row.quizzes
+        for row in rules
+        if row.quizzes and (row.completion_rule or {}).get("quizzes", "none") != "pass"
+    }
+
+
+def _enrolment_slice(
+    stmt: Select, course_id: int | None, user_id: int | None, within: Select | None = None
+) -> Select:
+    if course_id is None and user_id is None and within is None:
+        return stmt
+    stmt = stmt.join(Enrolment, Enrolment.registration == QuizOutcome.registration)
+    if course_id is not None:
+        stmt = stmt.where(Enrolment.course_id == course_id)
+    if user_id is not None:
+        stmt = stmt.where(Enrolment.user_id == user_id)
+    if within is not None:
+        chosen = within.subquery("chosen")
+        stmt = stmt.where(Enrolment.user_id.in_(select(chosen.c.user_id)))
+    return stmt
+
+
+def scores(
+    course_id: int | None = None, user_id: int | None = None, *, within: Select | None = None
+) -> Subquery:
+    """(registration, score_sum, attempts) per enrolment with a graded quiz attempt; the sum is
+    in percent points. One hash aggregate over the outcomes (of ``within``'s people only)."""
+    stmt = select(
+        QuizOutcome.registration,
+        func.sum(QuizOutcome.scaled * 100).label("score_sum"),
+        func.count().label("attempts"),
+    )
+    stmt = _enrolment_slice(stmt, course_id, user_id, within)
+    return stmt.group_by(QuizOutcome.registration).subquery("scores")
+
+
+def quiz_passes(course_ids: list[int], user_id: int | None = None) -> Subquery:
+    """(registration, quizzes_passed): how many distinct quizzes each enrolment in these courses
+    has passed at least once."""
+    stmt = (
+        select(QuizOutcome.registration, func.count(distinct(QuizOutcome.quiz_key)).label("quizzes_passed"))
+        .join(Enrolment, Enrolment.registration == QuizOutcome.registration)
+        .where(QuizOutcome.is_passed.is_(True), Enrolment.course_id.in_(course_ids))
+    )
+    if user_id is not None:
+        stmt = stmt.where(Enrolment.user_id == user_id)
+    return stmt.group_by(QuizOutcome.registration).subquery("quiz_passes")
+
+
+def pairs(
+    course_id: int | None = None, user_id: int | None = None, *, within: Select | None = None
+) -> Subquery:
+    """Every (person, course) with an enrolment or a required course, once each, with the
+    enrolment's quiz results (joined inside the enrolment branch, where PostgreSQL knows the
+    registration is unique and estimates the join right). ``within`` (a select of people)
+    limits the quiz results read to those people's, for a narrow scope."""
+    E, R = Enrolment, RequiredCourse
+    score = scores(course_id, user_id, within=within)
+    enrolled = (
+        select(
+            E.user_id,
+            E.course_id,
+            Course.slug.label("course_slug"),
+            E.registration,
+            E.enrolled_version,
+            E.enrolled_at,
+            E.completed_at,
+            E.time_spent_seconds.label("seconds"),
+            case((E.last_lesson_key.is_not(None), 1), else_=0).label("viewed"),
+            R.due_on,
+            R.assigned_at,
+            score.c.score_sum,
+            func.coalesce(score.c.attempts, 0).label("attempts"),
+        )
+        .join(Course, Course.id == E.course_id)
+        .outerjoin(R, and_(R.user_id == E.user_id, R.course_id == E.course_id))
+        .outerjoin(score, score.c.registration == E.registration)
+    )
+    assigned_only = (
+        select(
+            R.user_id,
+            R.course_id,
+            Course.slug,
+            null(),
+            null(),
+            null(),
+            null(),
+            literal(0),
+            literal(0),
+            R.due_on,
+            R.assigned_at,
+            null(),
+            literal(0),
+        )
+        .join(Course, Course.id == R.course_id)
+        .where(~exists().where(E.user_id == R.user_id, E.course_id == R.course_id))
+    )
+    if course_id is not None:
+        enrolled = enrolled.where(E.course_id == course_id)
+        assigned_only = assigned_only.where(R.course_id == course_id)
+    if user_id is not None:
+        enrolled = enrolled.where(E.user_id == user_id)
+        assigned_only = assigned_only.where(R.user_id == user_id)
+    if within is not None:
+        chosen = within.subquery("chosen_people")
+        enrolled = enrolled.where(E.user_id.in_(select(chosen.c.user_id)))
+        assigned_only = assigned_only.where(R.user_id.in_(select(chosen.c.user_id)))
+    return union_all(enrolled, assigned_only).subquery("pairs")
+
+
+def _flag(condition) -> case:
+    return case((condition, 1), else_=0)
+
+
+def facts(
+    actor: User, filters: ReportFilters, *, user_id: int | None = None, status: str = "learners"
+) -> Subquery:
+    """The facts subquery (see the module docstring), limited to what ``actor`` may see, and
+    to the pairs with ``status`` (one of :data:`~lms.reports.filters.STATUSES`; the condition
+    is given to the database as it is, not as a test on a computed column, so that it
+    estimates the rows right).
+
+    Also applies the report settings to this transaction on PostgreSQL (:mod:`.tuning`).
+    """
+    tune()
+    start, end = filters.period
+    who_select = people(actor, filters, user_id=user_id)
+    narrowed = user_id is not None or is_narrowed(actor, filters)
+    p = pairs(filters.course_id, user_id, within=who_select if narrowed else None)
+    who = who_select.subquery("people")
+
+    def before_end(column):
+        return column.is_not(None) if end is None else and_(column.is_not(None), column < end)
+
+    assigned, enrolled, completed = (
+        before_end(p.c.assigned_at),
+        before_end(p.c.enrolled_at),
+        before_end(p.c.completed_at),
+    )
+    optional = optional_quizzes()
+    if filters.course_id is not None:
+        optional = {k: v for k, v in optional.items() if k == filters.course_id}
+    passes = quiz_passes(sorted(optional), user_id) if optional else None
+    passed = completed
+    if passes is not None:
+        needed = case(*((p.c.course_id == k, v) for k, v in optional.items()), else_=0)
+        passed = and_(completed, func.coalesce(passes.c.quizzes_passed, 0) >= needed)
+    started = or_(p.c.viewed == 1, p.c.attempts > 0, p.c.completed_at.is_not(None))
+    not_started = and_(enrolled, ~completed, ~started)
+    in_progress = and_(enrolled, ~completed, started)
+    cutoff = filters.today if end is None else min(filters.today, bangkok_date(end))
+    overdue = and_(assigned, ~completed, p.c.due_on < cutoff)
+    status_label = case(
+        (passed, "passed"),
+        (completed, "completed"),
+        (overdue, "overdue"),
+        (in_progress, "in_progress"),
+        (not_started, "not_started"),
+        else_="assigned",
+    )
+    status_rank = case(
+        (passed, STATUS_RANK["passed"]),
+        (completed, STATUS_RANK["completed"]),
+        (overdue, STATUS_RANK["overdue"]),
+        (in_progress, STATUS_RANK["in_progress"]),
+        (not_started, STATUS_RANK["not_started"]),
+        else_=STATUS_RANK["assigned"],
+    )
+    in_period = or_(assigned, enrolled)
+    if start is not None:
+        in_period = and_(in_period, or_(p.c.completed_at.is_(None), p.c.completed_at >= start))
+    conditions = {
+        "learners": true(),
+        "assigned": assigned,
+        "enrolled": enrolled,
+        "not_started": not_started,
+        "in_progress": in_progress,
+        "completed": completed,
+        "passed": passed,
+        "overdue": overdue,
+    }
+    stmt = (
+        select(
+            p.c.user_id,
+            p.c.course_id,
+            p.c.course_slug,
+            p.c.registration,
+            p.c.enrolled_version,
+            who.c.first_name_th,
+            who.c.last_name_th,
+            who.c.staff_group,
+            who.c.unit_id,
+            who.c.province_id,
+            who.c.region,
+            p.c.enrolled_at,
+            p.c.completed_at,
+            p.c.due_on,
+            p.c.seconds,
+            case((p.c.attempts > 0, p.c.score_sum / p.c.attempts), else_=null()).label("score"),
+            p.c.score_sum,
+            p.c.attempts,
+            case((completed, days_between(p.c.enrolled_at, p.c.completed_at)), else_=null()).label("days"),
+            _flag(assigned).label("assigned"),
+            _flag(enrolled).label("enrolled"),
+            _flag(not_started).label("not_started"),
+            _flag(in_progress).label("in_progress"),
+            _flag(completed).label("completed"),
+            _flag(passed).label("passed"),
+            _flag(overdue).label("overdue"),
+            status_label.label("status"),
+            status_rank.label("status_rank"),
+        )
+        .select_from(p)
+        .join(who, who.c.user_id == p.c.user_id)
+        .where(in_period, conditions[status])
+    )
+    if passes is not None:
+        stmt = stmt.outerjoin(passes, passes.c.registration == p.c.registration)
+    return stmt.subquery("facts")
+
+
+def sums(f: Subquery) -> list:
+    """The additive aggregates of a group of facts; :class:`~lms.reports.service.Counts` reads them."""
+    return [
+        func.count().label("learners"),
+        *(func.sum(f.c[name]).label(name) for name in COUNTED),
+        func.sum(f.c.score_sum).label("score_sum"),
+        func.sum(f.c.attempts).label("scored"),
+        func.sum(f.c.days).label("days_sum"),
+        func.count(f.c.days).label("timed"),
+    ]
