@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -55,6 +56,7 @@ class Run:
     certificates: int
     seconds: float
     load: tuple[float, float]  # 1-minute load average before and after
+    cpu_seconds: float  # user + system time of the worker processes, start-up included
 
     @property
     def rate(self) -> float:
@@ -135,7 +137,9 @@ def _worker_env(database_url: str, store: Path, args, queue: str) -> dict[str, s
     return env
 
 
-def _run_workers(count: int, env: dict[str, str], logs: Path) -> None:
+def _run_workers(count: int, env: dict[str, str], logs: Path) -> float:
+    """Run ``count`` burst workers to the end; the CPU seconds they used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "flask", "--app", "lms", "lms", "jobs", "worker", "--burst"]
     procs = []
     try:
@@ -159,6 +163,8 @@ def _run_workers(count: int, env: dict[str, str], logs: Path) -> None:
             path.read_text(errors="replace") for path in sorted(logs.glob(f"worker-{count}-*"))
         )
         raise BenchError(f"{len(failed)} worker(s) exited with an error:\n{log_text}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _check(unit_code: str, job, count: int, store: Path) -> None:
@@ -202,21 +208,21 @@ def _bulk_run(unit_code: str, workers: int, env: dict[str, str], logs: Path, arg
     job = bulk.start(bulk.resolve(COURSE_SLUG, unit_code, admin), admin)
     if job.total != args.count:
         raise BenchError(f"{unit_code}: the plan has {job.total} certificates, {args.count} expected")
-    _run_workers(workers, env, logs)
+    cpu_seconds = _run_workers(workers, env, logs)
     session.expire_all()
     job = session.get(Job, job.id)
     _check(unit_code, job, args.count, store)
     seconds = (job.finished_at - job.started_at).total_seconds()
-    return Run(workers, job.total, seconds, (load_before, os.getloadavg()[0]))
+    return Run(workers, job.total, seconds, (load_before, os.getloadavg()[0]), cpu_seconds)
 
 
-def _baseline(renderer, data: dict, renders: int) -> float:
+def _baseline(renderer, template: str, data: dict, renders: int) -> float:
     """Bare WeasyPrint renders/s of the certificate's HTML, stylesheets inlined (certificate.py)."""
     import weasyprint
     from certificate import standalone_html
     from pypdf import PdfReader
 
-    html, base_url = standalone_html(renderer, "formal-th", data)
+    html, base_url = standalone_html(renderer, template, data)
     pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf()
     if len(PdfReader(BytesIO(pdf)).pages) != 1:
         raise BenchError("the bare render is not one page")
@@ -263,9 +269,12 @@ def _bench(database_url: str, args) -> tuple[list[Run], float, str]:
                     for unit, workers in zip(UNITS, WORKERS, strict=True)
                 ]
                 sample = session.scalar(select(Certificate).limit(1))
-                rate = _baseline(certificate_store.renderer(), sample.data, args.bulk_baseline)
+                rate = _baseline(
+                    certificate_store.renderer(), sample.template, sample.data, args.bulk_baseline
+                )
                 software = (
-                    f"WeasyPrint {version('weasyprint')}, rq {version('rq')}, redis-py {version('redis')}"
+                    f"WeasyPrint {version('weasyprint')}, rq {version('rq')}, redis-py {version('redis')}; "
+                    f"template {sample.template}"
                 )
                 return runs, rate, software
             finally:
@@ -299,15 +308,19 @@ def run(args) -> int:
     one = runs[0]
     print(
         f"{'workers':>7} {'certificates':>12} {'seconds':>8} {'certs/s':>8} {'ms each':>8} "
-        f"{'speed-up':>8} {'vs bare 1 process':>17} {'load before/after':>17}"
+        f"{'speed-up':>8} {'vs bare 1 process':>17} {'CPU ms each':>11} {'load before/after':>17}"
     )
     for item in runs:
         print(
             f"{item.workers:>7} {item.certificates:>12} {item.seconds:>8.1f} {item.rate:>8.2f} "
             f"{1000 / item.rate:>8.1f} {item.rate / one.rate:>8.2f} {item.rate / baseline:>17.3f} "
-            f"{item.load[0]:>8.2f} {item.load[1]:>8.2f}"
+            f"{1000 * item.cpu_seconds / item.certificates:>11.1f} {item.load[0]:>8.2f} {item.load[1]:>8.2f}"
         )
     print(f"{'bare':>7} {args.bulk_baseline:>12} {'':>8} {baseline:>8.2f} {1000 / baseline:>8.1f}")
+    print(
+        "(CPU ms each: user + system time of the worker processes per certificate, their start-up\n"
+        " included, PostgreSQL's own not: a figure the machine's other load does not change much)"
+    )
     print(
         "(seconds: the job's started_at to finished_at; each certificate issued, rendered, stored\n"
         " and committed on its own. bare = weasyprint.HTML(string=...).write_pdf() of the same HTML,\n"

@@ -15,7 +15,8 @@ course_completed = _signals.signal("lms.course-completed")
 #: Sent with ``certificate`` when a certificate is issued (issue 5).
 certificate_issued = _signals.signal("lms.certificate-issued")
 
-#: Sent with ``user`` after a person is created, or their profile, roles or HR scope change
-#: (accounts service, staff import). Assignments recompute the person's required courses
-#: (and, for an HR user, those of the assignments they made) and enrol them where needed.
+#: Sent with ``users`` (a list) after people are created, or their profile, roles or HR scope
+#: change: one person from the accounts service, everyone created or changed by a staff import
+#: at once. Assignments recompute their required courses (and, for an HR user, those of the
+#: assignments they made) and enrol them where needed.
 user_changed = _signals.signal("lms.user-changed")

@@ -124,7 +124,7 @@ def create_user(
         set_password(user, password, min_password_length)
     session.flush()
     log.info("user %s created: %s", user.id, email)
-    user_changed.send(current_app._get_current_object(), user=user)
+    user_changed.send(current_app._get_current_object(), users=[user])
     return user
 
 
@@ -251,4 +251,4 @@ def update_user(
         set_scopes(user, (), ())
     session.flush()
     log.info("user %s updated", user.id)
-    user_changed.send(current_app._get_current_object(), user=user)
+    user_changed.send(current_app._get_current_object(), users=[user])

@@ -293,9 +293,9 @@ def import_staff(filename: str, data: bytes, max_rows: int = 20000) -> ImportRep
     if report.errors:
         log.info("staff import of %s refused: %d errors", filename, len(report.errors))
         return report
-    for values in cleaned:
-        _apply_row(values, report)
+    changed = [user for values in cleaned if (user := _apply_row(values, report)) is not None]
     session.flush()
+    user_changed.send(current_app._get_current_object(), users=changed)
     log.info(
         "staff import of %s: %d created, %d updated, %d unchanged",
         filename,
@@ -306,7 +306,8 @@ def import_staff(filename: str, data: bytes, max_rows: int = 20000) -> ImportRep
     return report
 
 
-def _apply_row(values: dict[str, Any], report: ImportReport) -> None:
+def _apply_row(values: dict[str, Any], report: ImportReport) -> User | None:
+    """Create or update the row's user; the user when created or changed, else None."""
     roles = values.pop("roles", None)
     user = find_by_email(values["email"])
     if user is None:
@@ -314,8 +315,7 @@ def _apply_row(values: dict[str, Any], report: ImportReport) -> None:
         session.add(user)
         set_roles(user, roles or {Role.LEARNER.value})
         report.created += 1
-        user_changed.send(current_app._get_current_object(), user=user)
-        return
+        return user
     changed = [key for key, value in values.items() if getattr(user, key) != value]
     for key in changed:
         setattr(user, key, values[key])
@@ -324,7 +324,6 @@ def _apply_row(values: dict[str, Any], report: ImportReport) -> None:
         changed.append("roles")
     if changed:
         report.updated += 1
-        session.flush()
-        user_changed.send(current_app._get_current_object(), user=user)
-    else:
-        report.unchanged += 1
+        return user
+    report.unchanged += 1
+    return None

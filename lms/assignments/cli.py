@@ -6,19 +6,19 @@
 from __future__ import annotations
 
 import sys
-import time
+import threading
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.models import OrgUnit, Province
 from lms.accounts.service import find_by_email
 from lms.assignments import service
-from lms.assignments.enrolment import start_enrolment
-from lms.assignments.models import Assignment
+from lms.assignments.enrolment import start_enrolment, start_pending_enrolment
+from lms.assignments.models import Assignment, AssignmentUser
 from lms.courses.models import Course, LearningPath
 from lms.extensions import session
 from lms.jobs.models import Job
@@ -83,14 +83,13 @@ def create(course_slug, path_key, staff_group, unit_code, province_code, emails,
 
 def _wait(job_id: str) -> None:
     """Without Redis the job runs on a thread of this process: stay until it is done."""
-    while True:
-        session.expire_all()
-        job = session.get(Job, job_id)
-        if job.is_finished:
-            break
-        time.sleep(0.2)
+    for thread in threading.enumerate():
+        if thread.name == f"lms-job-{job_id[:8]}":  # the name lms.jobs gives its thread
+            thread.join()
+    session.expire_all()
+    job = session.get(Job, job_id)
     click.echo(f"enrolment {job.status}: {job.done} done, {job.failed} failed of {job.total}")
-    if job.status == "failed":
+    if job.status != "done":
         sys.exit(1)
 
 
@@ -104,7 +103,7 @@ def _describe(assignment: Assignment, names: dict) -> tuple[str, str]:
         "staff_group": lambda: f"staff group {assignment.staff_group}",
         "org_unit": lambda: f"unit {names['units'].get(assignment.org_unit_id)} and sub-units",
         "province": lambda: f"province {names['provinces'].get(assignment.province_id)}",
-        "users": lambda: f"{len(assignment.listed_users)} listed people",
+        "users": lambda: f"{names['listed'].get(assignment.id, 0)} listed people",
     }[assignment.target_kind]()
     return what, target
 
@@ -122,6 +121,11 @@ def list_assignments(show_all: bool) -> None:
         "paths": dict(session.execute(select(LearningPath.id, LearningPath.key)).all()),
         "units": dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all()),
         "provinces": dict(session.execute(select(Province.id, Province.iso_code)).all()),
+        "listed": dict(
+            session.execute(
+                select(AssignmentUser.assignment_id, func.count()).group_by(AssignmentUser.assignment_id)
+            ).all()
+        ),
     }
     people = service.expansion.covered_counts([a.id for a in found])
     for a in found:
@@ -150,6 +154,15 @@ def cancel(assignment_id: int, by_email: str) -> None:
         _fail(str(exc))
     session.commit()
     click.echo(f"assignment {assignment_id} cancelled")
+
+
+@assignments_cli.command("enrol")
+def enrol() -> None:
+    """Enrol everyone in the required courses they are not in yet (after a large staff import)."""
+    job = start_pending_enrolment(None)
+    click.echo(f"enrolling {job.total} (job {job.id})")
+    if not current_app.config["LMS_REDIS_URL"]:
+        _wait(job.id)
 
 
 @assignments_cli.command("refresh")

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.sql import Select
 
 from lms.accounts.models import User
@@ -52,16 +52,25 @@ def _enrol(user: User, course: Course) -> None:
         courses.enrol(user, course, source=SOURCE)
 
 
-def enrol_missing(user: User) -> int:
-    """Enrol one person in each required course they are not in yet; how many were enrolled."""
-    rows = session.execute(pending(user_ids=[user.id])).all()
-    for _user_id, course_id in rows:
-        _enrol(user, session.get(Course, course_id))
+def enrol_missing(user_ids: Collection[int], limit: int | None = None) -> int:
+    """Enrol these people in each required course they are not in yet; how many were enrolled.
+
+    With ``limit``, nothing is done when more enrolments than that are pending: they are
+    then left for the ``assignments.enrol`` job (:func:`start_pending_enrolment`).
+    """
+    rows = []
+    for start in range(0, len(user_ids), 1000):
+        rows += session.execute(pending(user_ids=list(user_ids)[start : start + 1000])).all()
+    if limit is not None and len(rows) > limit:
+        log.info("%d enrolments pending for %d people: left for a job", len(rows), len(user_ids))
+        return 0
+    for user_id, course_id in rows:
+        _enrol(session.get(User, user_id), session.get(Course, course_id))
     return len(rows)
 
 
 def _plan(params: dict[str, Any]) -> list[list[Any]]:
-    rows = session.execute(pending(course_ids=params["course_ids"])).all()
+    rows = session.execute(pending(course_ids=params.get("course_ids"))).all()
     return jobs.chunked([[user_id, course_id] for user_id, course_id in rows])
 
 
@@ -91,4 +100,17 @@ def start_enrolment(assignment: Assignment, started_by: User | None) -> Job:
         created_by_id=started_by.id if started_by else None,
     )
     log.info("assignment %s: enrolment job %s for %d people", assignment.id, job.id, job.total)
+    return job
+
+
+def pending_count() -> int:
+    """How many (person, course) enrolments are required but not done yet, everywhere."""
+    return session.scalar(select(func.count()).select_from(pending().order_by(None).subquery()))
+
+
+def start_pending_enrolment(started_by: User | None) -> Job:
+    """Start the job enrolling everyone in every required course they are not in yet (after a
+    large staff import, for instance). Starting a job commits the session."""
+    job = jobs.start(KIND, {"course_ids": None}, created_by_id=started_by.id if started_by else None)
+    log.info("enrolment job %s for %d pending enrolments", job.id, job.total)
     return job

@@ -250,8 +250,3 @@ def covered_counts(assignment_ids: Collection[int]) -> dict[int, int]:
         )
     )
     return dict(rows.all())
-
-
-def is_covered(assignment_id: int, user_id: int) -> bool:
-    covered = matches(unit_tree(), user_ids=[user_id], assignment_ids=[assignment_id]).subquery()
-    return session.scalar(select(func.count()).select_from(covered)) > 0

@@ -34,6 +34,9 @@ from lms.signals import user_changed
 log = logging.getLogger(__name__)
 
 MAX_LISTED_EMAILS = 5000
+#: A person's change enrols them at once up to this many courses in all; more waits for a job.
+INLINE_ENROL_LIMIT = 100
+USERS_PER_STATEMENT = 1000
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -432,29 +435,42 @@ def required_for(user: User) -> list[Required]:
 
 
 def refresh_user(user: User) -> None:
-    """Recompute one person's required courses and enrol them in any they are not yet in.
+    """Recompute one person's required courses and enrol them in any they are not yet in."""
+    refresh_users([user])
 
-    Called when a person is created or changes (unit, province, staff group, active, roles or
+
+def refresh_users(users: Iterable[User]) -> None:
+    """Recompute these people's required courses, then enrol them where needed.
+
+    Called when people are created or change (unit, province, staff group, active, roles or
     HR scope). When they made assignments themselves (an HR user whose scope changed), those
-    assignments' courses are recomputed too.
+    assignments' courses are recomputed too. Enrolment happens at once for up to
+    ``INLINE_ENROL_LIMIT`` pending (person, course) pairs; beyond that (a large staff import)
+    it is left to the ``assignments.enrol`` job an administrator starts from the assignment
+    list or with ``flask lms assignments enrol``.
     """
     session.flush()
-    has_rows = session.scalar(
-        select(RequiredCourse.course_id).where(RequiredCourse.user_id == user.id).limit(1)
-    )
-    any_active = session.scalar(select(Assignment.id).where(Assignment.cancelled_at.is_(None)).limit(1))
-    if any_active is None and has_rows is None:
+    ids = sorted({user.id for user in users})
+    if not ids or not _may_matter(ids):
         return
-    expansion.recompute(user_ids=[user.id])
+    for start in range(0, len(ids), USERS_PER_STATEMENT):
+        expansion.recompute(user_ids=ids[start : start + USERS_PER_STATEMENT])
     made = session.scalars(
-        select(Assignment).where(Assignment.created_by_id == user.id, Assignment.cancelled_at.is_(None))
+        select(Assignment).where(Assignment.created_by_id.in_(ids), Assignment.cancelled_at.is_(None))
     ).all()
     if made:
         expansion.recompute(course_ids={cid for a in made for cid in expansion.assignment_course_ids(a)})
-    enrol_missing(user)
+    enrol_missing(ids, limit=INLINE_ENROL_LIMIT)
+
+
+def _may_matter(user_ids: list[int]) -> bool:
+    """Whether any assignment is active, or any of these people has a required course."""
+    active = select(Assignment.id).where(Assignment.cancelled_at.is_(None)).limit(1)
+    held = select(RequiredCourse.user_id).where(RequiredCourse.user_id.in_(user_ids)).limit(1)
+    return session.scalar(active) is not None or session.scalar(held) is not None
 
 
 @user_changed.connect
-def on_user_changed(sender, user: User, **extra) -> None:
+def on_user_changed(sender, users: list[User], **extra) -> None:
     """Receiver of :data:`lms.signals.user_changed`."""
-    refresh_user(user)
+    refresh_users(users)

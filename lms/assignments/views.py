@@ -9,7 +9,7 @@ from lms.accounts.access import current_lms_user, roles_required
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.assignments import service
-from lms.assignments.enrolment import start_enrolment
+from lms.assignments.enrolment import pending_count, start_enrolment, start_pending_enrolment
 from lms.assignments.forms import AssignmentForm
 from lms.assignments.models import Assignment
 from lms.core.i18n import current_language
@@ -23,10 +23,15 @@ def index():
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         abort(400, _("The page number must be a whole number from 1."))
-    rows, total = service.assignment_page(current_lms_user(), int(page), PER_PAGE)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    viewer = current_lms_user()
+    rows, total = service.assignment_page(viewer, int(page), PER_PAGE)
     return render_template(
-        "lms/assignments/list.html", rows=rows, total=total, page=int(page), pages=pages, form=ConfirmForm()
+        "lms/assignments/list.html",
+        rows=rows,
+        total=total,
+        page=int(page),
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        pending=pending_count() if viewer.has_role(Role.ADMIN) else 0,
     )
 
 
@@ -54,11 +59,17 @@ def new():
             form.show_error(exc.field, str(exc))
         else:
             session.commit()
-            job = start_enrolment(assignment, actor)
-            flash(_("Assigned. %(n)d people are being enrolled.", n=job.total), "success")
-            return redirect(url_for("lms.assignments.index"))
+            return _enrol_and_go_back(assignment, actor)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("lms/assignments/form.html", form=form), status
+
+
+def _enrol_and_go_back(assignment: Assignment, actor):
+    """Start enrolling its people (off-request) and say how many."""
+    job = start_enrolment(assignment, actor)
+    message = _("Assigned. People being enrolled: %(n)d.", n=job.total)
+    flash(message, "success")
+    return redirect(url_for("lms.assignments.index"))
 
 
 @roles_required(Role.HR, Role.ADMIN)
@@ -77,4 +88,15 @@ def cancel(assignment_id: int):
     else:
         session.commit()
         flash(_("Assignment %(id)d is cancelled.", id=assignment_id), "success")
+    return redirect(url_for("lms.assignments.index"))
+
+
+@roles_required(Role.ADMIN)
+def enrol_pending():
+    """Enrol everyone in the required courses they are not in yet (after a large staff import)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, _("The form has expired. Reload the page and try again."))
+    job = start_pending_enrolment(current_lms_user())
+    message = _("Enrolments being made: %(n)d.", n=job.total)
+    flash(message, "success")
     return redirect(url_for("lms.assignments.index"))

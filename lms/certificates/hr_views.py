@@ -20,6 +20,7 @@ from lms.jobs.models import Job
 from lms.jobs.service import visible_to
 
 PER_PAGE = 50
+MAX_PAGE = 100_000  # an OFFSET beyond this would only be an error or an empty page
 
 
 def _selection_form() -> SelectionForm:
@@ -46,9 +47,12 @@ def _resolve(slug: str | None, unit_code: str | None) -> bulk.Selection:
 
 def _page_number() -> int:
     try:
-        return max(int(request.args.get("page", 1)), 1)
+        page = int(request.args.get("page", 1))
     except ValueError:
-        abort(400, _("The page number must be a whole number."))
+        page = 0
+    if not 1 <= page <= MAX_PAGE:
+        abort(400, _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
+    return page
 
 
 @roles_required(Role.HR, Role.ADMIN)

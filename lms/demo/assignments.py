@@ -1,25 +1,47 @@
 """HR assignments in the simulated ministry: a staff group, a department and a province must
 complete a course by a due date, some of them already past.
 
-The seeder writes these rows itself, because the assignment service is being written at the
-same time: the ``Assignment`` rows, then their expansion into ``RequiredCourse`` (one row per
-person and course, earliest due date first) with one set-based INSERT ... SELECT each.
+The ``Assignment`` rows are written directly: the assignment service refuses a due date in the
+past, and an overdue assignment is what the reports need to show. Their creator is a seeded HR
+officer whose scope is the whole ministry, and their expansion into ``RequiredCourse`` is the
+assignment service's own (``lms.assignments.expansion.recompute``), so a later recompute keeps
+every row. The enrolments the assignment service would make are recorded by the journeys, at
+the moment the assignment was created.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, func, insert, literal, select
+from sqlalchemy import func, select
 
-from lms.accounts.models import Province, User
+from lms.accounts import service as accounts
+from lms.accounts.models import Province, Role, StaffGroup, User
 from lms.accounts.service import unit_and_descendant_ids
+from lms.assignments import expansion
 from lms.assignments.models import Assignment, RequiredCourse
 from lms.demo.journeys import CourseShape
-from lms.demo.organisation import Organisation
-from lms.demo.people import Person
-from lms.extensions import UTCDateTime, session
+from lms.demo.organisation import Organisation, ministry_code
+from lms.demo.people import EMAIL_DOMAIN, Person
+from lms.extensions import session
+
+#: The HR officer who made the assignments; no password, so nobody signs in as them.
+CREATOR = {
+    "email": f"hr.officer@{EMAIL_DOMAIN}",
+    "title_th": "นางสาว",
+    "first_name_th": "เจ้าหน้าที่",
+    "last_name_th": "ฝ่ายบุคคล (จำลอง)",
+    "title_en": "Ms",
+    "first_name_en": "HR",
+    "last_name_en": "Officer (simulated)",
+    "staff_group": StaffGroup.GENERAL.value,
+    "position": "นักทรัพยากรบุคคล",
+    "level": "ชำนาญการพิเศษ",
+}
+CREATOR_UNIT = "SIM-OPS-HR"
+CREATOR_JOINED_DAYS_AGO = 400
 
 
 @dataclass(frozen=True)
@@ -71,9 +93,28 @@ class Active:
         return User.province_id == self.province_id
 
 
+def creator(org: Organisation, as_of: date) -> User:
+    """The seeded HR officer, created (with the whole ministry as HR scope) on the first run."""
+    user = accounts.find_by_email(CREATOR["email"])
+    if user is None:
+        joined = datetime.combine(as_of - timedelta(days=CREATOR_JOINED_DAYS_AGO), time(3), tzinfo=UTC)
+        user = accounts.create_user(
+            roles=[Role.LEARNER.value, Role.HR.value],
+            uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, CREATOR["email"])),
+            org_unit_id=org.ids[CREATOR_UNIT],
+            province_id=org.bangkok_id,
+            created_at=joined,
+            updated_at=joined,
+            **CREATOR,
+        )
+        accounts.set_scopes(user, [org.ids[ministry_code()]], [])
+    return user
+
+
 def ensure(shapes: list[CourseShape], org: Organisation, as_of: date) -> list[Active]:
     """The planned assignments, created where missing (a second run finds the first run's)."""
     provinces = dict(session.execute(select(Province.iso_code, Province.id)).all())
+    made_by = creator(org, as_of)
     active = []
     for planned in PLAN:
         shape = next((s for s in shapes if planned.for_group in s.audience), shapes[0])
@@ -86,7 +127,7 @@ def ensure(shapes: list[CourseShape], org: Organisation, as_of: date) -> list[Ac
             select(Assignment).where(
                 Assignment.course_id == shape.course_id,
                 Assignment.target_kind == planned.target_kind,
-                Assignment.created_by_id.is_(None),
+                Assignment.created_by_id == made_by.id,
                 Assignment.cancelled_at.is_(None),
                 *(getattr(Assignment, name) == value for name, value in target.items()),
             )
@@ -98,6 +139,7 @@ def ensure(shapes: list[CourseShape], org: Organisation, as_of: date) -> list[Ac
                 target_kind=planned.target_kind,
                 due_on=as_of + timedelta(days=planned.due_in_days),
                 created_at=created,
+                created_by_id=made_by.id,
                 **target,
             )
             session.add(row)
@@ -119,26 +161,8 @@ def ensure(shapes: list[CourseShape], org: Organisation, as_of: date) -> list[Ac
 
 
 def expand(active: list[Active]) -> int:
-    """Write the required courses of these assignments for everyone they cover; how many rows.
-
-    Earliest due date first, and nobody gets a course twice, so each person keeps the earliest
-    due date of the assignments naming the course.
-    """
-    table = RequiredCourse.__table__
-    before = session.scalar(select(func.count()).select_from(table))
-    for assignment in sorted(active, key=lambda a: (a.due_on, a.id)):
-        already = (
-            select(table.c.user_id)
-            .where(and_(table.c.user_id == User.id, table.c.course_id == assignment.course_id))
-            .exists()
-        )
-        people = select(
-            User.id,
-            literal(assignment.course_id),
-            literal(assignment.id),
-            literal(assignment.due_on, Date),
-            literal(assignment.created_at, UTCDateTime()),
-        ).where(User.is_active.is_(True), assignment.condition(), ~already)
-        columns = ["user_id", "course_id", "assignment_id", "due_on", "assigned_at"]
-        session.execute(insert(table).from_select(columns, people))
-    return session.scalar(select(func.count()).select_from(table)) - before
+    """Bring the required courses of these assignments' courses up to date, with the assignment
+    service's own expansion; how many rows that added."""
+    before = session.scalar(select(func.count()).select_from(RequiredCourse))
+    expansion.recompute(course_ids={a.course_id for a in active})
+    return session.scalar(select(func.count()).select_from(RequiredCourse)) - before

@@ -43,11 +43,12 @@ DEFAULT_COMPLETION_RATE = 0.5
 CHUNK = 200
 #: About 18 months of history: two Thai fiscal years (October to September) are covered.
 HISTORY_DAYS = 548
-#: Chance that a learner enrols in a course: when assigned it, when it is meant for their
+#: Chance that a learner no assignment covers enrols in a course: when it is meant for their
 #: staff group, when it is not and they are general staff, and otherwise (illustrative).
-ENROL_CHANCE = {"assigned": 0.9, "audience": 0.7, "general": 0.12, "other": 0.05}
-#: Assigned learners who enrol only after the assignment (the others had enrolled already).
-ENROL_AFTER_ASSIGNMENT = 0.85
+ENROL_CHANCE = {"audience": 0.7, "general": 0.12, "other": 0.05}
+#: Of the learners an assignment covers, those who had enrolled on their own before it. The
+#: others are enrolled by the assignment: its enrolment job runs minutes after it is made.
+ENROLLED_BEFORE_ASSIGNMENT = 0.1
 
 
 class SeedError(ValueError):
@@ -205,28 +206,29 @@ class Seeder:
     def _journeys(self, person: Person, rng) -> Iterator[Journey]:
         """The learner's enrolments, one course at a time (courses by slug)."""
         for shape in self.shapes:
-            assignment = next(
-                (a for a in self.assignments if a.course_id == shape.course_id and a.covers(person)), None
-            )
-            if rng.random() >= ENROL_CHANCE[_reason(person, shape, assignment)]:
+            start = self._enrolment(person, shape, rng)
+            if start is None:
                 continue
-            low, high, source = self.start, self.end - timedelta(days=1), "self"
-            if assignment is not None and rng.random() < ENROL_AFTER_ASSIGNMENT:
-                due = datetime(
-                    assignment.due_on.year, assignment.due_on.month, assignment.due_on.day, tzinfo=UTC
-                )
-                low, high = max(low, assignment.created_at), min(high, due + timedelta(days=30))
-                source = "assignment"
-            begin = moment_between(rng, low, high)
+            begin, source = start
             outcome = pick_outcome(rng, self.options.completion_rate)
             journey = Journey(rng, self.base_url, person.uuid, shape, self.end).run(begin, outcome, source)
             if journey.statements:
                 yield journey
 
+    def _enrolment(self, person: Person, shape: CourseShape, rng) -> tuple[datetime, str] | None:
+        """When and how the learner enrols in the course, or None if they do not."""
+        covering = [a for a in self.assignments if a.course_id == shape.course_id and a.covers(person)]
+        if not covering:
+            if rng.random() >= ENROL_CHANCE[_reason(person, shape)]:
+                return None
+            return moment_between(rng, self.start, self.end - timedelta(days=1)), "self"
+        first = min(covering, key=lambda a: (a.created_at, a.id))
+        if rng.random() < ENROLLED_BEFORE_ASSIGNMENT:
+            return moment_between(rng, self.start, first.created_at - timedelta(days=1)), "self"
+        return first.created_at + timedelta(seconds=rng.randint(60, 2400)), "assignment"
 
-def _reason(person: Person, shape: CourseShape, assignment) -> str:
-    if assignment is not None:
-        return "assigned"
+
+def _reason(person: Person, shape: CourseShape) -> str:
     if person.staff_group in shape.audience:
         return "audience"
     return "general" if person.staff_group == StaffGroup.GENERAL.value else "other"

@@ -118,8 +118,8 @@ COUNT_COLUMNS = [
     Column(_l("Completed"), "int"),
     Column(_l("Passed"), "int"),
     Column(_l("Overdue"), "int"),
-    Column(_l("Completion (%)"), "number"),
-    Column(_l("Average score (%)"), "number"),
+    Column(_l("Completion (percent)"), "number"),
+    Column(_l("Average score (percent)"), "number"),
     Column(_l("Average days to complete"), "number"),
 ]
 
@@ -169,7 +169,7 @@ def drilldown_table(learners: Iterable[LearnerRow], language: str) -> tuple[list
         Column(_l("Due date"), "date"),
         Column(_l("Enrolled"), "datetime"),
         Column(_l("Completed"), "datetime"),
-        Column(_l("Score (%)"), "number"),
+        Column(_l("Score (percent)"), "number"),
         Column(_l("Days to complete"), "number"),
         Column(_l("Minutes spent"), "int"),
     ]
@@ -223,18 +223,21 @@ def hours_table(people: Iterable[HoursRow], language: str) -> tuple[list[Column]
 
 def transcript_table(transcript: Transcript, language: str) -> tuple[list[Column], Iterator[tuple]]:
     columns = [
+        Column(_l("Name")),
         Column(_l("Course")),
         Column(_l("Hours"), "number"),
         Column(_l("Status")),
         Column(_l("Due date"), "date"),
         Column(_l("Enrolled"), "datetime"),
         Column(_l("Completed"), "datetime"),
-        Column(_l("Score (%)"), "number"),
+        Column(_l("Score (percent)"), "number"),
         Column(_l("Minutes spent"), "int"),
         Column(_l("Certificate")),
     ]
+    name = _name(language, transcript.name_th, transcript.name_en)
     rows = (
         (
+            name,
             r.title(language),
             r.hours,
             status_label(r.status),

@@ -23,8 +23,8 @@ Statuses (each a 0/1 column, so a report sums them):
 - ``not_started``: enrolled, not completed, and no lesson opened and no quiz taken (opening
   the course page alone does not count).
 - ``in_progress``: enrolled, not completed, and a lesson opened or a quiz taken.
-- ``overdue``: assigned, not completed, and the due date is before today (Bangkok) or, for
-  a period that has ended, before the end of the period.
+- ``overdue``: assigned, not completed, and the due date is over: before today (Bangkok),
+  and with a period, on or before its last day.
 
 Per pair: ``score`` is the mean scaled score of every graded quiz attempt, in percent (a
 learner who failed and then passed brings both attempts); a report's average score is the
@@ -55,7 +55,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from lms.accounts.models import User
 from lms.assignments.models import RequiredCourse
-from lms.courses.models import Course, CourseVersion, Enrolment, Module
+from lms.courses.models import CourseVersion, Enrolment, Module
 from lms.extensions import session
 from lms.quizzes.models import QuizOutcome
 from lms.reports.filters import ReportFilters
@@ -98,9 +98,18 @@ def latest_versions() -> Subquery:
 
 
 def current_versions() -> Select:
-    """The current CourseVersion row of each course, as a select to join on course_id."""
+    """The current version of each course (id, course_id, titles, hours, completion rule), as a
+    select to join on course_id."""
     latest = latest_versions()
-    return select(CourseVersion).join(
+    return select(
+        CourseVersion.id,
+        CourseVersion.course_id,
+        CourseVersion.number,
+        CourseVersion.title_th,
+        CourseVersion.title_en,
+        CourseVersion.hours,
+        CourseVersion.completion_rule,
+    ).join(
         latest, and_(latest.c.course_id == CourseVersion.course_id, latest.c.number == CourseVersion.number)
     )
 
@@ -166,16 +175,63 @@ def pairs(
     course_id: int | None = None, user_id: int | None = None, *, within: Select | None = None
 ) -> Subquery:
     """Every (person, course) with an enrolment or a required course, once each, with the
-    enrolment's quiz results (joined inside the enrolment branch, where PostgreSQL knows the
-    registration is unique and estimates the join right). ``within`` (a select of people)
-    limits the quiz results read to those people's, for a narrow scope."""
+    enrolment's quiz results. ``within`` (a select of people) limits the rows read to those
+    people's, for a narrow scope.
+
+    PostgreSQL gets one hash FULL JOIN of enrolments and required courses; other databases
+    (SQLite before 3.39 has no FULL JOIN) the enrolments with their required course, UNION ALL
+    the required courses nobody enrolled in. The rows are the same; the tests run both.
+    """
     E, R = Enrolment, RequiredCourse
     score = scores(course_id, user_id, within=within)
+    e_where, r_where = [], []
+    if course_id is not None:
+        e_where.append(E.course_id == course_id)
+        r_where.append(R.course_id == course_id)
+    if user_id is not None:
+        e_where.append(E.user_id == user_id)
+        r_where.append(R.user_id == user_id)
+    if within is not None:
+        chosen = within.subquery("chosen_people")
+        e_where.append(E.user_id.in_(select(chosen.c.user_id)))
+        r_where.append(R.user_id.in_(select(chosen.c.user_id)))
+    if session.get_bind().dialect.name == "postgresql":
+        return _full_join(score, e_where, r_where)
+    return _union(score, e_where, r_where)
+
+
+def _full_join(score: Subquery, e_where: list, r_where: list) -> Subquery:
+    E, R = Enrolment, RequiredCourse
+    e = select(E).where(*e_where).subquery("e")
+    r = select(R).where(*r_where).subquery("r")
+    return (
+        select(
+            func.coalesce(e.c.user_id, r.c.user_id).label("user_id"),
+            func.coalesce(e.c.course_id, r.c.course_id).label("course_id"),
+            e.c.registration,
+            e.c.enrolled_version,
+            e.c.enrolled_at,
+            e.c.completed_at,
+            func.coalesce(e.c.time_spent_seconds, 0).label("seconds"),
+            case((e.c.last_lesson_key.is_not(None), 1), else_=0).label("viewed"),
+            r.c.due_on,
+            r.c.assigned_at,
+            score.c.score_sum,
+            func.coalesce(score.c.attempts, 0).label("attempts"),
+        )
+        .select_from(e)
+        .join(r, and_(r.c.user_id == e.c.user_id, r.c.course_id == e.c.course_id), full=True)
+        .outerjoin(score, score.c.registration == e.c.registration)
+        .subquery("pairs")
+    )
+
+
+def _union(score: Subquery, e_where: list, r_where: list) -> Subquery:
+    E, R = Enrolment, RequiredCourse
     enrolled = (
         select(
             E.user_id,
             E.course_id,
-            Course.slug.label("course_slug"),
             E.registration,
             E.enrolled_version,
             E.enrolled_at,
@@ -187,39 +243,24 @@ def pairs(
             score.c.score_sum,
             func.coalesce(score.c.attempts, 0).label("attempts"),
         )
-        .join(Course, Course.id == E.course_id)
         .outerjoin(R, and_(R.user_id == E.user_id, R.course_id == E.course_id))
         .outerjoin(score, score.c.registration == E.registration)
+        .where(*e_where)
     )
-    assigned_only = (
-        select(
-            R.user_id,
-            R.course_id,
-            Course.slug,
-            null(),
-            null(),
-            null(),
-            null(),
-            literal(0),
-            literal(0),
-            R.due_on,
-            R.assigned_at,
-            null(),
-            literal(0),
-        )
-        .join(Course, Course.id == R.course_id)
-        .where(~exists().where(E.user_id == R.user_id, E.course_id == R.course_id))
-    )
-    if course_id is not None:
-        enrolled = enrolled.where(E.course_id == course_id)
-        assigned_only = assigned_only.where(R.course_id == course_id)
-    if user_id is not None:
-        enrolled = enrolled.where(E.user_id == user_id)
-        assigned_only = assigned_only.where(R.user_id == user_id)
-    if within is not None:
-        chosen = within.subquery("chosen_people")
-        enrolled = enrolled.where(E.user_id.in_(select(chosen.c.user_id)))
-        assigned_only = assigned_only.where(R.user_id.in_(select(chosen.c.user_id)))
+    assigned_only = select(
+        R.user_id,
+        R.course_id,
+        null(),
+        null(),
+        null(),
+        null(),
+        literal(0),
+        literal(0),
+        R.due_on,
+        R.assigned_at,
+        null(),
+        literal(0),
+    ).where(~exists().where(E.user_id == R.user_id, E.course_id == R.course_id), *r_where)
     return union_all(enrolled, assigned_only).subquery("pairs")
 
 
@@ -298,7 +339,6 @@ def facts(
         select(
             p.c.user_id,
             p.c.course_id,
-            p.c.course_slug,
             p.c.registration,
             p.c.enrolled_version,
             who.c.first_name_th,

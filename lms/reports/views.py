@@ -37,6 +37,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(sorts: tuple[str, ...] = DRILLDOWN_SORTS) -> ReportFilters:
+    """The page's filters; the filter form's empty fields are dropped from the address first."""
+    if any(not value for value in request.args.values()):
+        kept = {key: value for key, value in request.args.items() if value}
+        abort(redirect(url_for(request.endpoint, **(request.view_args or {}), **kept)))
     try:
         return parse_filters(request.args, sorts=sorts)
     except ReportError as exc:
@@ -70,7 +74,8 @@ def _period_label(filters: ReportFilters, language: str) -> str | None:
 
 def _chart_figures(overview, filters: ReportFilters) -> list[dict]:
     language = current_language()
-    scope = filters.course_slug or _("all the courses shown")
+    shown = overview.courses
+    scope = shown[0].title(language) if filters.course_id and shown else _("all the courses shown")
     figures = []
     for dimension, title in (
         ("unit", _("Completion by org unit")),

@@ -23,6 +23,7 @@ hr_cm (scope province TH-50), hr_none (no scope); and an administrator.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -34,6 +35,7 @@ from lms.accounts.models import OrgUnit, Province, User
 from lms.assignments.models import RequiredCourse
 from lms.courses.models import Course, LearningPath
 from lms.extensions import session
+from lms.jobs.models import Job
 from tests.conftest import PASSWORD, login, make_course, make_user
 
 UNITS = [
@@ -151,15 +153,28 @@ def courses(app) -> dict[str, Course]:
     return made
 
 
+def wait_for_jobs() -> list[Job]:
+    """Wait for the job threads (no Redis in tests) to end; every job must then be finished."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("lms-job-"):
+            thread.join(timeout=30)
+    session.expire_all()
+    jobs = session.scalars(select(Job)).all()
+    if not all(job.is_finished for job in jobs):
+        pytest.fail(f"jobs did not finish: {jobs!r}")
+    return jobs
+
+
 def required(org: Org) -> dict[tuple[str, str], tuple[str, int]]:
-    """Every required course: (person key, course slug) -> (due date ISO, assignment id)."""
+    """Every required course: (person key, or email for others, course slug) -> (due date ISO,
+    assignment id)."""
     keys = {org.email(k): k for k in org.people}
     rows = session.execute(
         select(User.email, Course.slug, RequiredCourse.due_on, RequiredCourse.assignment_id)
         .join(User, User.id == RequiredCourse.user_id)
         .join(Course, Course.id == RequiredCourse.course_id)
     )
-    return {(keys[email], slug): (due.isoformat(), aid) for email, slug, due, aid in rows}
+    return {(keys.get(email, email), slug): (due.isoformat(), aid) for email, slug, due, aid in rows}
 
 
 def people_for(org: Org, slug: str) -> set[str]:

@@ -28,11 +28,11 @@ def counts():
     )
 
 
-def enrolled(org, course) -> set[str]:
+def enrolled(org, course_id: int) -> set[str]:
     keys = {org.user(k).id: k for k in org.people}
     return {
         keys[uid]
-        for uid in session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id))
+        for uid in session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course_id))
     }
 
 
@@ -45,7 +45,7 @@ def test_create_for_a_unit_enrols_its_people_and_waits_for_the_job(org, courses,
     assert "enrolment done: 3 done, 0 failed of 3" in result.output
     session.expire_all()
     assert people_for(org, "c1") == {"a_exec", "a1_prac", "a2_gen"}
-    assert enrolled(org, courses["c1"]) == {"a_exec", "a1_prac", "a2_gen"}
+    assert enrolled(org, courses["c1"].id) == {"a_exec", "a1_prac", "a2_gen"}
 
 
 def test_create_a_path_for_listed_people_and_a_staff_group(org, courses, runner):
@@ -191,6 +191,7 @@ def test_with_redis_the_enrolment_runs_on_an_rq_worker(org, courses, app_factory
 
     from lms.jobs import service as jobs
 
+    c2 = courses["c2"].id  # read here: the fixtures' objects belong to the other app's session
     queue_name = f"lms-test-{uuid.uuid4().hex[:8]}"
     rq_app = app_factory(LMS_REDIS_URL="redis://127.0.0.1:6379/14", LMS_JOBS_QUEUE=queue_name)
     with rq_app.app_context():
@@ -217,6 +218,6 @@ def test_with_redis_the_enrolment_runs_on_an_rq_worker(org, courses, app_factory
         session.expire_all()
         job = session.scalar(select(Job))
         assert (job.status, job.done, job.total) == ("done", 3, 3)
-        assert enrolled(org, courses["c2"]) == {"a_exec", "a1_prac", "b_exec"}
+        assert enrolled(org, c2) == {"a_exec", "a1_prac", "b_exec"}
         queue.delete(delete_jobs=True)
         session.remove()

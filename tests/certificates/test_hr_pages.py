@@ -257,7 +257,9 @@ def test_admin_lists_everyone_and_searches_by_name_or_serial_in_constant_queries
 def test_bad_query_parameters_are_400_with_a_message(cert_app, world):
     client = signed_in(cert_app, "admin@example.org")
     cases = {
-        f"{LIST}?page=abc": "The page number must be a whole number.",
+        f"{LIST}?page=abc": "The page number must be a whole number from 1 to 100000.",
+        f"{LIST}?page=0": "The page number must be a whole number from 1 to 100000.",
+        f"{LIST}?page=99999999999999999999": "The page number must be a whole number from 1 to 100000.",
         "/certificates/courses/nope": "No published course has the slug nope.",
         f"{MANAGE}?course=nope": "Choose one of the courses in the list.",
         f"{LIST}?unit=UNIT-Z": "No org unit has the code UNIT-Z.",

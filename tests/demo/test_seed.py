@@ -47,9 +47,16 @@ def count(model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
+HR_OFFICER = "hr.officer@demo.example.org"
+
+
 def index_of(user: User) -> int:
     """The learner number, the last part of the email's local part (somchai.jaidee.17@...)."""
     return int(user.email.split("@")[0].rsplit(".", 1)[1])
+
+
+def seeded_learners() -> list[User]:
+    return session.scalars(select(User).where(User.email != HR_OFFICER)).all()
 
 
 def thai_fiscal_year(moment: datetime) -> int:
@@ -78,8 +85,8 @@ def test_the_ministry_has_departments_divisions_and_an_office_in_every_province(
 
 
 def test_learners_are_fictional_people_in_every_staff_group_who_cannot_sign_in(app, seeded, client):
-    learners = session.scalars(select(User)).all()
-    assert len(learners) == LEARNERS
+    learners = seeded_learners()
+    assert len(learners) == LEARNERS and count(User) == LEARNERS + 1  # and the HR officer
     assert sorted(index_of(u) for u in learners) == list(range(1, LEARNERS + 1))
     assert all(u.email.endswith("@demo.example.org") and u.password_hash is None for u in learners)
     assert all(u.roles == {"learner"} for u in learners)
@@ -163,7 +170,7 @@ def test_the_history_covers_eighteen_months_before_as_of_and_two_fiscal_years(ap
     assert END - timedelta(days=548) <= min(learning) and max(learning) < END
     completions = session.scalars(select(Enrolment.completed_at).where(Enrolment.completed_at.is_not(None)))
     assert {thai_fiscal_year(c) for c in completions} == {2568, 2569}
-    users = session.scalars(select(User)).all()
+    users = seeded_learners()
     first_enrolled = dict(
         session.execute(
             select(Enrolment.user_id, func.min(Enrolment.enrolled_at)).group_by(Enrolment.user_id)
@@ -172,31 +179,40 @@ def test_the_history_covers_eighteen_months_before_as_of_and_two_fiscal_years(ap
     assert all(u.created_at < first_enrolled.get(u.id, END) for u in users)
 
 
-def test_assignments_have_due_dates_some_overdue_and_cover_their_targets(app, seeded):
+def test_assignments_by_an_hr_officer_have_due_dates_some_overdue_and_enrol_who_they_cover(app, seeded):
+    officer = session.scalar(select(User).where(User.email == HR_OFFICER))
+    assert officer.roles == {"learner", "hr"} and officer.password_hash is None
+    assert [s.org_unit.code for s in officer.scopes] == ["SIM-MIN"]
     assignments = session.scalars(select(Assignment)).all()
-    assert len(assignments) == 6
+    assert len(assignments) == 6 and {a.created_by_id for a in assignments} == {officer.id}
     assert {a.target_kind for a in assignments} == {"staff_group", "org_unit", "province"}
     overdue = [a for a in assignments if a.due_on < date(2026, 6, 30)]
     assert 0 < len(overdue) < len(assignments)
-    by_id = {a.id: a for a in assignments}
-    required = session.scalars(select(RequiredCourse)).all()
-    assert required
-    for row in required:
-        assignment, user = by_id[row.assignment_id], session.get(User, row.user_id)
-        assert row.course_id == assignment.course_id and row.due_on == assignment.due_on
-        if assignment.target_kind == "staff_group":
-            assert user.staff_group == assignment.staff_group
-        elif assignment.target_kind == "org_unit":
-            assert user.org_unit_id in unit_and_descendant_ids([assignment.org_unit_id])
+    covered: dict[tuple[int, int], list[Assignment]] = {}
+    for user in seeded_learners():
+        for a in assignments:
+            if (
+                (a.target_kind == "staff_group" and user.staff_group == a.staff_group)
+                or (
+                    a.target_kind == "org_unit"
+                    and user.org_unit_id in unit_and_descendant_ids([a.org_unit_id])
+                )
+                or (a.target_kind == "province" and user.province_id == a.province_id)
+            ):
+                covered.setdefault((user.id, a.course_id), []).append(a)
+    required = {(r.user_id, r.course_id): r for r in session.scalars(select(RequiredCourse))}
+    assert covered and set(required) == set(covered)
+    for key, row in required.items():
+        assert row.due_on == min(a.due_on for a in covered[key])
+    enrolments = {(e.user_id, e.course_id): e for e in session.scalars(select(Enrolment))}
+    assert set(required) <= set(enrolments)
+    for key in required:
+        enrolment, first = enrolments[key], min(covered[key], key=lambda a: a.created_at)
+        if enrolment.source == "assignment":
+            assert first.created_at < enrolment.enrolled_at < first.created_at + timedelta(hours=1)
         else:
-            assert user.province_id == assignment.province_id
-    executive_course = next(a.course_id for a in assignments if a.staff_group == "executive")
-    executives = session.scalars(select(User.id).where(User.staff_group == "executive")).all()
-    assert {r.user_id for r in required if r.course_id == executive_course} >= set(executives)
-    assigned = session.scalars(select(Enrolment).where(Enrolment.source == "assignment")).all()
-    assert assigned
-    pairs = {(r.user_id, r.course_id) for r in required}
-    assert all((e.user_id, e.course_id) in pairs for e in assigned)
+            assert enrolment.enrolled_at < first.created_at
+    assert any(e.source == "assignment" for e in enrolments.values())
     assert f"required courses added {len(required)}" in seeded.stdout
 
 
@@ -329,10 +345,10 @@ def test_a_second_run_is_refused_unless_it_appends(app, runner, seeded):
     again = seed(runner)
     assert again.exit_code == 1
     assert "Demo data exists already (org unit SIM-MIN): use --append to add learners to it." in again.stderr
-    assert count(User) == LEARNERS and count(StoredStatement) == statements
+    assert count(User) == LEARNERS + 1 and count(StoredStatement) == statements
     appended = seed(runner, "--append", learners=10)
     assert appended.exit_code == 0, appended.output
-    users = session.scalars(select(User)).all()
+    users = seeded_learners()
     assert sorted(index_of(u) for u in users) == list(range(1, LEARNERS + 11))
     assert count(OrgUnit) == 101 and count(Assignment) == 6
     assert "Org units created:  0" in appended.stdout
@@ -362,7 +378,9 @@ def test_workers_record_the_same_data_on_postgresql_and_are_refused_on_sqlite(ap
 def test_append_goes_on_after_the_highest_learner_number_even_with_gaps(app, runner, seeded):
     idle = session.scalar(
         select(User).where(
-            ~User.id.in_(select(Enrolment.user_id)), ~User.id.in_(select(RequiredCourse.user_id))
+            User.email != HR_OFFICER,
+            ~User.id.in_(select(Enrolment.user_id)),
+            ~User.id.in_(select(RequiredCourse.user_id)),
         )
     )
     assert idle is not None, "learner without enrolments or required courses expected"
@@ -371,7 +389,7 @@ def test_append_goes_on_after_the_highest_learner_number_even_with_gaps(app, run
     appended = seed(runner, "--append", learners=2)
     assert appended.exit_code == 0, appended.output
     assert "(numbers 61 to 62" in appended.stdout
-    assert count(User) == LEARNERS + 1
+    assert count(User) == LEARNERS + 2
 
 
 def test_two_seeders_at_once_stop_with_a_message_instead_of_duplicating_learners(app, runner, seeded):
@@ -385,4 +403,4 @@ def test_two_seeders_at_once_stop_with_a_message_instead_of_duplicating_learners
     with pytest.raises(SeedError, match="Learners 61 to 63 exist already: is another seed running"):
         second.record(batch)
     session.rollback()
-    assert count(User) == LEARNERS + 3
+    assert count(User) == LEARNERS + 1 + 3

@@ -170,14 +170,25 @@ def _people(units: dict[str, int]) -> dict[str, User]:
     return people
 
 
-def assign(course: Course, due: dict[str, date], people: dict[str, User], by: User) -> None:
-    """Required-course rows written directly (the assignments area fills them in the app)."""
-    assignment = Assignment(course_id=course.id, target_kind="users", due_on=min(due.values()), created_by_id=by.id)
+def assign(
+    course: Course, due: dict[str, date], people: dict[str, User], by: User, at: datetime | None = None
+) -> None:
+    """Required-course rows written directly (the assignments area fills them in the app),
+    assigned now or ``at``."""
+    assignment = Assignment(
+        course_id=course.id, target_kind="users", due_on=min(due.values()), created_by_id=by.id
+    )
     session.add(assignment)
     session.flush()
     for key, due_on in due.items():
         session.add(
-            RequiredCourse(user_id=people[key].id, course_id=course.id, assignment_id=assignment.id, due_on=due_on)
+            RequiredCourse(
+                user_id=people[key].id,
+                course_id=course.id,
+                assignment_id=assignment.id,
+                due_on=due_on,
+                **({"assigned_at": at} if at else {}),
+            )
         )
     session.commit()
 
@@ -214,7 +225,13 @@ def record_at(user: User, course: Course, verb: str, at: datetime, registration:
     base = courses.base_url()
     record(
         builder.statement(
-            base, user.uuid, verb, courses.course_activity(course), registration=registration, timestamp=at, **kwargs
+            base,
+            user.uuid,
+            verb,
+            courses.course_activity(course),
+            registration=registration,
+            timestamp=at,
+            **kwargs,
         ),
         user_id=user.id,
     )
@@ -307,7 +324,7 @@ def built(database_url):
     Building it takes the real learning path (statements, quiz attempts, certificates): once
     per module instead of once per test. Tests using it must not change it.
     """
-    app = make_app(database_url)
+    app = make_app(database_url, LMS_LOGIN_RATE_LIMIT="1000 per minute")
     with app.app_context():
         org = build_org()
         session.remove()

@@ -99,7 +99,12 @@ def test_hr_sees_only_their_department(shared):
     basics, data = by_slug(overview)["dg-basics"], by_slug(overview)["data-101"]
     assert counts(basics.total) == (4, 4, 3, 1, 1, 1, 1, 2)
     assert basics.total.average_score == pytest.approx(75.0)  # a1 100, a2 50
-    assert [(key, c[0]) for key, _d, c in rows(basics)] == [("T-MIN", 4), ("T-DA", 4), ("T-DA-1", 2), ("T-DA-2", 1)]
+    assert [(key, c[0]) for key, _d, c in rows(basics)] == [
+        ("T-MIN", 4),
+        ("T-DA", 4),
+        ("T-DA-1", 2),
+        ("T-DA-2", 1),
+    ]
     assert counts(data.total) == (2, 0, 2, 0, 0, 2, 2, 0)
     assert data.total.average_days == pytest.approx(15.0)
 
