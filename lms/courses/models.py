@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User, utcnow
@@ -180,7 +191,16 @@ class Enrolment(Base):
         back_populates="enrolment", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_lms_enrolments_user_course"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", name="uq_lms_enrolments_user_course"),
+        # Training hours and period filters read completions by date.
+        Index(
+            "ix_lms_enrolments_completed_at",
+            "completed_at",
+            postgresql_where=text("completed_at IS NOT NULL"),
+            sqlite_where=text("completed_at IS NOT NULL"),
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"<Enrolment {self.registration} user={self.user_id} course={self.course_id}>"

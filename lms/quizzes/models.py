@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.accounts.models import utcnow
@@ -66,6 +66,11 @@ class QuizOutcome(Base):
     scaled: Mapped[float] = mapped_column(Float)
     is_passed: Mapped[bool] = mapped_column(Boolean)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # The reports read outcomes by registration and need only these columns (an index-only scan).
+    __table_args__ = (
+        Index("ix_lms_quiz_outcomes_report", "registration", "quiz_key", "scaled", "is_passed"),
+    )
 
     def __repr__(self) -> str:
         return f"<QuizOutcome {self.quiz_key} #{self.attempt_number} {'pass' if self.is_passed else 'fail'}>"
