@@ -169,11 +169,11 @@ def test_hr_scope_limits_the_plan_and_refuses_other_units(world):
     assert set(bulk.to_do(bulk.resolve(SLUG, "", hr_a))) == a_registrations
     assert set(bulk.to_do(bulk.resolve(SLUG, "UNIT-A1", hr_a))) == {world.certificate("a2").registration}
     assert len(bulk.to_do(bulk.resolve(SLUG, "UNIT-B", hr_b))) == 2
-    with pytest.raises(bulk.OutOfScope, match="UNIT-B is not in your scope"):
+    with pytest.raises(bulk.OutOfScope, match="UNIT-B อยู่นอกขอบเขต"):
         bulk.resolve(SLUG, "UNIT-B", hr_a)
-    with pytest.raises(bulk.BulkError, match="No org unit has the code UNIT-Z"):
+    with pytest.raises(bulk.BulkError, match="ไม่มีหน่วยงานที่ใช้รหัส UNIT-Z"):
         bulk.resolve(SLUG, "UNIT-Z", hr_a)
-    with pytest.raises(bulk.BulkError, match="No published course has the slug nope"):
+    with pytest.raises(bulk.BulkError, match="ไม่มีหลักสูตรที่เผยแพร่แล้วซึ่งใช้รหัส nope"):
         bulk.resolve("nope", None, hr_a)
     assert [unit.code for unit in bulk.units_for(hr_a)] == ["UNIT-A", "UNIT-A1"]
     assert len(bulk.units_for(find_by_email("admin@example.org"))) == 3
