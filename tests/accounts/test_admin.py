@@ -41,6 +41,20 @@ def test_user_list_and_search(client, users, as_role):
     assert client.get("/admin/users?page=abc").status_code == 400
 
 
+def test_user_list_pages_keep_the_search(app, client, users, as_role):
+    app.config["LMS_USERS_PER_PAGE"] = 2
+    for i in range(3):
+        make_user(email=f"paged{i}@example.org", first_name_en="Paged")
+    as_role("admin")
+    first = client.get("/admin/users?q=Paged").get_data(as_text=True)
+    assert "หน้า 1 จาก 2" in first and 'rel="prev"' not in first
+    next_link = re.search(r'href="([^"]*)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_link).get_data(as_text=True)
+    assert "หน้า 2 จาก 2" in second and 'rel="next"' not in second
+    shown = re.findall(r"paged\d@example.org", first + second)
+    assert sorted(shown) == ["paged0@example.org", "paged1@example.org", "paged2@example.org"]
+
+
 def test_user_list_query_count_does_not_grow_with_users(client, users, as_role, count_queries):
     load_units(demo_data()["units"])
     session.commit()
