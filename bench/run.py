@@ -21,7 +21,10 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
   HTML with its stylesheets inlined;
 - certificate_bulk (``certificate_bulk.py``): the bulk-issue job on PostgreSQL in
   certificates/s with 1 and with 2 ``flask lms jobs worker --burst`` processes (RQ on Redis),
-  against bare WeasyPrint renders/s of the same HTML in one process.
+  against bare WeasyPrint renders/s of the same HTML in one process;
+- reports (``reports.py``): the HR report pages (completion overview, drill-down, training hours,
+  transcript) in ms at N learners on SQLite and PostgreSQL, for an administrator and an HR officer,
+  against the same pages' SQL replayed alone on a raw driver connection.
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -41,6 +44,7 @@ import certificate_bulk
 import home_page
 import lesson_page
 import quiz
+import reports
 import xapi_record
 from harness import cpu_model
 
@@ -57,7 +61,9 @@ BENCHMARKS = {
         "bulk issue job, 1 vs 2 RQ worker processes (PostgreSQL) vs bare WeasyPrint in one process",
         certificate_bulk.run,
     ),
+    "reports": ("HR report pages at N learners vs their SQL alone (SQLite, PostgreSQL)", reports.run),
 }
+DATABASES = ("sqlite", "postgresql")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -80,6 +86,13 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _databases(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names or set(names) - set(DATABASES):
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(DATABASES)}")
+    return names
+
+
 def _templates(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
@@ -93,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         type=_names,
         default=list(BENCHMARKS),
-        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk (all)",
+        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk,reports (all)",
     )
     web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
@@ -141,18 +154,34 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LMS_BENCH_REDIS_URL", REDIS_URL),
         help="Redis for the job queue (default: $LMS_BENCH_REDIS_URL or %(default)s)",
     )
+    report = parser.add_argument_group("reports (PostgreSQL: --postgres-url)")
+    report.add_argument(
+        "--report-learners", type=_sizes, default=[10_000], help="learners per data set, e.g. 10000,100000"
+    )
+    report.add_argument(
+        "--report-dbs", type=_databases, default=list(DATABASES), help="comma-separated: sqlite,postgresql"
+    )
+    report.add_argument("--report-repeats", type=int, default=5, help="measured requests per page")
+    report.add_argument("--report-statements", type=int, default=20, help="lms_statements rows per enrolment")
+    report.add_argument(
+        "--report-everyone",
+        action="store_true",
+        help="every learner enrols in every course (default: the demo seed's chances)",
+    )
     args = parser.parse_args(argv)
     counts = (args.requests, args.threads, args.workers, args.statements, args.learners)
     quiz_counts = (args.grades, args.quiz_learners, args.submissions)
     bulk_counts = (args.count, args.chunk_size, args.bulk_baseline)
     if (
-        min(*counts, *quiz_counts, *bulk_counts, args.certificates) < 1
+        min(*counts, *quiz_counts, *bulk_counts, args.certificates, args.report_repeats) < 1
+        or args.report_statements < 0
         or args.warmup < 0
         or args.cert_warmup < 0
     ):
         parser.error(
             "--requests, --threads, --workers, --statements, --learners, --grades, --quiz-learners, "
-            "--submissions, --certificates, --count, --chunk-size and --bulk-baseline must be at least 1"
+            "--submissions, --certificates, --count, --chunk-size, --bulk-baseline and --report-repeats "
+            "must be at least 1, --report-statements at least 0"
         )
 
     cores = os.cpu_count()
