@@ -51,19 +51,7 @@ PAGING = [
 COUNTS = {
     "type": "object",
     "properties": {
-        **{
-            name: {"type": "integer"}
-            for name in (
-                "learners",
-                "assigned",
-                "enrolled",
-                "not_started",
-                "in_progress",
-                "completed",
-                "passed",
-                "overdue",
-            )
-        },
+        **{name: {"type": "integer"} for name in STATUSES},
         "average_score": NULLABLE_NUMBER,
         "average_days": NULLABLE_NUMBER,
         "completion_percent": NULLABLE_NUMBER,

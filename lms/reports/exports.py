@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from lms.accounts.forms import STAFF_GROUP_LABELS
 from lms.reports.fiscal import BANGKOK
 from lms.reports.labels import row_label, status_label
-from lms.reports.rows import HoursRow, LearnerRow, Overview, Transcript
+from lms.reports.rows import HoursRow, LearnerRow, Overview, PersonRow, Transcript
 
 BOM = "\ufeff"
 CSV_BATCH = 500
@@ -158,12 +158,22 @@ def _name(language: str, th: str | None, en: str | None) -> str:
     return (en if language == "en" and en else th) or ""
 
 
+def _person_columns() -> list[Column]:
+    return [Column(_l("Name")), Column(_l("Staff group")), Column(_l("Org unit")), Column(_l("Province"))]
+
+
+def _person_cells(person: PersonRow, language: str) -> tuple[str, str, str, str]:
+    return (
+        _name(language, person.name_th, person.name_en),
+        str(STAFF_GROUP_LABELS.get(person.staff_group, person.staff_group)),
+        _name(language, person.unit_th, person.unit_en),
+        _name(language, person.province_th, person.province_en),
+    )
+
+
 def drilldown_table(learners: Iterable[LearnerRow], language: str) -> tuple[list[Column], Iterator[tuple]]:
     columns = [
-        Column(_l("Name")),
-        Column(_l("Staff group")),
-        Column(_l("Org unit")),
-        Column(_l("Province")),
+        *_person_columns(),
         Column(_l("Course")),
         Column(_l("Status")),
         Column(_l("Due date"), "date"),
@@ -175,10 +185,7 @@ def drilldown_table(learners: Iterable[LearnerRow], language: str) -> tuple[list
     ]
     rows = (
         (
-            _name(language, r.name_th, r.name_en),
-            str(STAFF_GROUP_LABELS.get(r.staff_group, r.staff_group)),
-            _name(language, r.unit_th, r.unit_en),
-            _name(language, r.province_th, r.province_en),
+            *_person_cells(r, language),
             _name(language, r.course_th, r.course_en),
             status_label(r.status),
             r.due_on,
@@ -195,10 +202,7 @@ def drilldown_table(learners: Iterable[LearnerRow], language: str) -> tuple[list
 
 def hours_table(people: Iterable[HoursRow], language: str) -> tuple[list[Column], Iterator[tuple]]:
     columns = [
-        Column(_l("Name")),
-        Column(_l("Staff group")),
-        Column(_l("Org unit")),
-        Column(_l("Province")),
+        *_person_columns(),
         Column(_l("Courses completed"), "int"),
         Column(_l("Hours"), "number"),
         Column(_l("Target hours"), "number"),
@@ -207,10 +211,7 @@ def hours_table(people: Iterable[HoursRow], language: str) -> tuple[list[Column]
     yes, no = str(_l("Yes")), str(_l("No"))
     rows = (
         (
-            _name(language, r.name_th, r.name_en),
-            str(STAFF_GROUP_LABELS.get(r.staff_group, r.staff_group)),
-            _name(language, r.unit_th, r.unit_en),
-            _name(language, r.province_th, r.province_en),
+            *_person_cells(r, language),
             r.courses,
             r.hours,
             r.target,

@@ -18,7 +18,7 @@ from lms.accounts.models import OrgUnit, Province, User
 from lms.extensions import session
 from lms.reports.filters import ReportFilters
 from lms.reports.fiscal import current_fiscal_year
-from lms.reports.learners import chunk_starts, completed_hours, person_name_en, person_name_th, slice_between
+from lms.reports.learners import chunk_starts, completed_hours, named, person_fields, slice_between
 from lms.reports.rows import HoursReport, HoursRow, HoursSummary, Page
 from lms.reports.scope import people
 from lms.reports.tuning import tune
@@ -56,27 +56,6 @@ def _listed(filters: ReportFilters, actor: User) -> Select:
     )
 
 
-def _named(rows) -> Select:
-    return (
-        select(
-            rows,
-            User.uuid,
-            User.title_th,
-            User.title_en,
-            User.first_name_en,
-            User.last_name_en,
-            OrgUnit.name_th.label("unit_name_th"),
-            OrgUnit.name_en.label("unit_en"),
-            Province.iso_code.label("province_code"),
-            Province.name_en.label("province_en"),
-        )
-        .select_from(rows)
-        .join(User, User.id == rows.c.user_id)
-        .outerjoin(OrgUnit, OrgUnit.id == rows.c.unit_id)
-        .outerjoin(Province, Province.id == rows.c.province_id)
-    )
-
-
 def _keys(rows) -> tuple:
     return (rows.c.first_name_th, rows.c.last_name_th, rows.c.user_id)
 
@@ -95,16 +74,7 @@ def _sort_columns(rows, sort: str) -> list:
 
 def _hours_row(row: Any, target: float) -> HoursRow:
     return HoursRow(
-        user_uuid=row.uuid,
-        name_th=person_name_th(row),
-        name_en=person_name_en(row),
-        staff_group=row.staff_group,
-        unit_code=row.unit_code,
-        unit_th=row.unit_name_th,
-        unit_en=row.unit_en,
-        province_code=row.province_code,
-        province_th=row.province_th,
-        province_en=row.province_en,
+        **person_fields(row),
         courses=int(row.courses),
         hours=float(row.hours),
         target=float(target),
@@ -129,12 +99,12 @@ def training_hours(filters: ReportFilters, actor: User, *, target: float, per_pa
         .offset((filters.page - 1) * per_page)
         .subquery("page")
     )
-    named = _named(page).subquery("named")
+    shown = named(page).subquery("shown")
     stmt = (
-        select(summary.c.people, summary.c.meeting, summary.c.total_hours, named)
+        select(summary.c.people, summary.c.meeting, summary.c.total_hours, shown)
         .select_from(summary)
-        .outerjoin(named, true())
-        .order_by(*_sort_columns(named, filters.sort))
+        .outerjoin(shown, true())
+        .order_by(*_sort_columns(shown, filters.sort))
     )
     found = session.execute(stmt).all()
     first = found[0]
@@ -162,7 +132,7 @@ def iter_training_hours(
     """Every person of the training-hours report in name order, streamed (for exports);
     ``start``/``stop`` (keys from :func:`hours_keys`) read one slice."""
     listed = _listed(filters, actor).subquery("listed")
-    stmt = slice_between(_named(listed), _keys(listed), start, stop).order_by(*_keys(listed))
+    stmt = slice_between(named(listed), _keys(listed), start, stop).order_by(*_keys(listed))
     for row in session.execute(stmt.execution_options(yield_per=1000, stream_results=True)):
         yield _hours_row(row, target)
 

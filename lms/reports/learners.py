@@ -73,9 +73,10 @@ def _course_rank(course_id):
     return case(*((course_id == cid, rank) for rank, cid in enumerate(ordered)), else_=len(ordered))
 
 
-def _named(rows) -> Select:
-    """The rows of ``rows`` (a subquery of :func:`_listed`) with the names a person reads."""
-    current = F.current_versions().subquery("current")
+def named(rows, *columns) -> Select:
+    """``rows`` (a subquery with ``user_id``, ``unit_id`` and ``province_id``) with the person's
+    names, unit and province as a reader sees them (what :func:`person_fields` reads), and
+    ``columns``."""
     return (
         select(
             rows,
@@ -88,16 +89,43 @@ def _named(rows) -> Select:
             OrgUnit.name_en.label("unit_en"),
             Province.iso_code.label("province_code"),
             Province.name_en.label("province_en"),
+            *columns,
+        )
+        .select_from(rows)
+        .join(User, User.id == rows.c.user_id)
+        .outerjoin(OrgUnit, OrgUnit.id == rows.c.unit_id)
+        .outerjoin(Province, Province.id == rows.c.province_id)
+    )
+
+
+def person_fields(row: Any) -> dict[str, Any]:
+    """The :class:`PersonRow` fields of a row of :func:`named`."""
+    return {
+        "user_uuid": row.uuid,
+        "name_th": person_name_th(row),
+        "name_en": person_name_en(row),
+        "staff_group": row.staff_group,
+        "unit_code": row.unit_code,
+        "unit_th": row.unit_name_th,
+        "unit_en": row.unit_en,
+        "province_code": row.province_code,
+        "province_th": row.province_th,
+        "province_en": row.province_en,
+    }
+
+
+def _with_course(rows) -> Select:
+    """The drill-down's rows with the person's and the course's names."""
+    current = F.current_versions().subquery("current")
+    return (
+        named(
+            rows,
             Course.slug.label("course_slug"),
             current.c.title_th.label("course_th"),
             current.c.title_en.label("course_en"),
         )
-        .select_from(rows)
-        .join(User, User.id == rows.c.user_id)
         .join(Course, Course.id == rows.c.course_id)
         .join(current, current.c.course_id == rows.c.course_id)
-        .outerjoin(OrgUnit, OrgUnit.id == rows.c.unit_id)
-        .outerjoin(Province, Province.id == rows.c.province_id)
     )
 
 
@@ -125,16 +153,7 @@ def _sort_columns(rows, sort: str) -> list:
 
 def _learner_row(row: Any) -> LearnerRow:
     return LearnerRow(
-        user_uuid=row.uuid,
-        name_th=person_name_th(row),
-        name_en=person_name_en(row),
-        staff_group=row.staff_group,
-        unit_code=row.unit_code,
-        unit_th=row.unit_name_th,
-        unit_en=row.unit_en,
-        province_code=row.province_code,
-        province_th=row.province_th,
-        province_en=row.province_en,
+        **person_fields(row),
         course_slug=row.course_slug,
         course_th=row.course_th,
         course_en=row.course_en,
@@ -171,7 +190,7 @@ def drilldown(filters: ReportFilters, actor: User, *, per_page: int = 50) -> Pag
         .offset((filters.page - 1) * per_page)
         .subquery("page")
     )
-    stmt = _named(page).add_columns(total.label("total")).order_by(*_sort_columns(page, filters.sort))
+    stmt = _with_course(page).add_columns(total.label("total")).order_by(*_sort_columns(page, filters.sort))
     found = session.execute(stmt).all()
     count = found[0].total if found else drilldown_count(filters, actor)
     return Page([_learner_row(row) for row in found], int(count), filters.page, per_page)
@@ -186,7 +205,7 @@ def iter_drilldown(
     slice: slices cut at those keys never share or lose a row, even if rows come and go.
     """
     listed = _listed(filters, actor).subquery("listed")
-    stmt = slice_between(_named(listed), _keys(listed), start, stop).order_by(*_keys(listed))
+    stmt = slice_between(_with_course(listed), _keys(listed), start, stop).order_by(*_keys(listed))
     for row in session.execute(stmt.execution_options(yield_per=1000, stream_results=True)):
         yield _learner_row(row)
 

@@ -86,8 +86,8 @@ class Overview:
 
 
 @dataclass(frozen=True)
-class LearnerRow:
-    """One person and course behind a count."""
+class PersonRow:
+    """A person as the report lists show them: names, staff group, unit and province."""
 
     user_uuid: str
     name_th: str
@@ -99,6 +99,12 @@ class LearnerRow:
     province_code: str | None
     province_th: str | None
     province_en: str | None
+
+
+@dataclass(frozen=True)
+class LearnerRow(PersonRow):
+    """One person and course behind a count."""
+
     course_slug: str
     course_th: str
     course_en: str
@@ -161,17 +167,7 @@ class Transcript:
 
 
 @dataclass(frozen=True)
-class HoursRow:
-    user_uuid: str
-    name_th: str
-    name_en: str
-    staff_group: str
-    unit_code: str | None
-    unit_th: str | None
-    unit_en: str | None
-    province_code: str | None
-    province_th: str | None
-    province_en: str | None
+class HoursRow(PersonRow):
     courses: int
     hours: float
     target: float
