@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from lms.accounts import service, staff_import
@@ -10,23 +10,25 @@ from lms.accounts.access import roles_required
 from lms.accounts.forms import ConfirmForm, ImportForm, UserForm
 from lms.accounts.models import Role, User
 from lms.core.i18n import current_language
+from lms.core.paging import MAX_PAGE, page_count, requested_page
 from lms.extensions import get_or_404, session
 
 
 @roles_required(Role.ADMIN)
 def user_list():
     query = request.args.get("q", "")
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return render_template(
-            "lms/core/error.html", code=400, description=_("The page number must be a whole number.")
-        ), 400
+    page = requested_page()
+    if page is None:
+        abort(400, _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
     per_page = current_app.config["LMS_USERS_PER_PAGE"]
     users, total = service.search_users(query, page, per_page)
-    pages = max((total + per_page - 1) // per_page, 1)
     return render_template(
-        "lms/accounts/admin/users.html", users=users, total=total, q=query, page=page, pages=pages
+        "lms/accounts/admin/users.html",
+        users=users,
+        total=total,
+        q=query,
+        page=page,
+        pages=page_count(total, per_page),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from lms.accounts.access import current_lms_user, roles_required
@@ -13,6 +13,7 @@ from lms.assignments.enrolment import pending_count, start_enrolment, start_pend
 from lms.assignments.forms import AssignmentForm
 from lms.assignments.models import Assignment
 from lms.core.i18n import current_language
+from lms.core.paging import page_count, requested_page
 from lms.extensions import get_or_404, session
 
 PER_PAGE = 50
@@ -20,17 +21,17 @@ PER_PAGE = 50
 
 @roles_required(Role.HR, Role.ADMIN)
 def index():
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    page = requested_page()
+    if page is None:
         abort(400, _("The page number must be a whole number from 1."))
     viewer = current_lms_user()
-    rows, total = service.assignment_page(viewer, int(page), PER_PAGE)
+    rows, total = service.assignment_page(viewer, page, PER_PAGE)
     return render_template(
         "lms/assignments/list.html",
         rows=rows,
         total=total,
-        page=int(page),
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        page=page,
+        pages=page_count(total, PER_PAGE),
         pending=pending_count() if viewer.has_role(Role.ADMIN) else 0,
     )
 

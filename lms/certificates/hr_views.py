@@ -13,6 +13,7 @@ from lms.accounts.models import Role, User
 from lms.certificates import bulk, service
 from lms.certificates.forms import ReissueForm, RevokeForm, SelectionForm, StartBulkForm
 from lms.core.i18n import current_language
+from lms.core.paging import MAX_PAGE, page_count, requested_page
 from lms.courses.models import Course
 from lms.courses.service import published_courses
 from lms.extensions import session
@@ -20,7 +21,6 @@ from lms.jobs.models import Job
 from lms.jobs.service import visible_to
 
 PER_PAGE = 50
-MAX_PAGE = 100_000  # an OFFSET beyond this would only be an error or an empty page
 
 
 def _selection_form() -> SelectionForm:
@@ -46,11 +46,8 @@ def _resolve(slug: str | None, unit_code: str | None) -> bulk.Selection:
 
 
 def _page_number() -> int:
-    try:
-        page = int(request.args.get("page", 1))
-    except ValueError:
-        page = 0
-    if not 1 <= page <= MAX_PAGE:
+    page = requested_page()
+    if page is None:
         abort(400, _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
     return page
 
@@ -147,7 +144,7 @@ def course_list(slug: str):
         q=query,
         unit=unit,
         page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=page_count(total, PER_PAGE),
     )
 
 

@@ -41,6 +41,14 @@ def test_user_list_and_search(client, users, as_role):
     assert client.get("/admin/users?page=abc").status_code == 400
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "99999999999999999999"])
+def test_a_page_number_out_of_range_is_a_400_with_the_reason(client, users, as_role, page):
+    as_role("admin")
+    response = client.get(f"/admin/users?page={page}")
+    assert response.status_code == 400
+    assert "หมายเลขหน้าต้องเป็นจำนวนเต็มตั้งแต่ 1 ถึง 100000" in response.get_data(as_text=True)
+
+
 def test_user_list_pages_keep_the_search(app, client, users, as_role):
     app.config["LMS_USERS_PER_PAGE"] = 2
     for i in range(3):

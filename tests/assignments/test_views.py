@@ -175,6 +175,12 @@ def test_a_bad_page_number_is_a_400(org, sign_in):
     assert "The page number must be a whole number from 1." in response.get_data(as_text=True)
 
 
+def test_a_page_number_too_big_for_the_database_is_a_400(org, sign_in):
+    response = sign_in("admin").get("/assignments?page=99999999999999999999")
+    assert response.status_code == 400
+    assert "The page number must be a whole number from 1." in response.get_data(as_text=True)
+
+
 def test_my_learning_shows_required_courses_first_with_due_date_and_overdue(org, courses, sign_in):
     late = make(org, "admin", "users", ["a_exec@example.org"], course="c2")
     make(org, "admin", "users", ["a_exec@example.org"], course="c1")
