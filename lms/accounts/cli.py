@@ -11,18 +11,13 @@ from flask.cli import AppGroup
 
 from lms.accounts import demo, service, staff_import
 from lms.accounts.models import Role, StaffGroup
+from lms.core.cli import fail
 from lms.demo import parallel, seed
 from lms.extensions import session
 from lms.xapi.validation import StatementError
 
 users_cli = AppGroup("users", help="Users and the staff-list import.")
 demo_cli = AppGroup("demo", help="Demo data for trying the LMS.")
-
-
-def fail(message: str) -> None:
-    session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 @users_cli.command("create")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -11,17 +9,12 @@ from sqlalchemy import select
 from lms.accounts.service import find_by_email
 from lms.api import tokens
 from lms.api.models import ApiToken
+from lms.core.cli import fail
 from lms.extensions import session
 
 api_cli = AppGroup("api", help="The reports API.")
 tokens_cli = AppGroup("tokens", help="API tokens of HR and admin users.")
 api_cli.add_command(tokens_cli)
-
-
-def _fail(message: str) -> None:
-    session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 @tokens_cli.command("create")
@@ -32,11 +25,11 @@ def create(email: str, name: str, days: int | None) -> None:
     """Create a token and print it (it is shown only this once)."""
     user = find_by_email(email)
     if user is None:
-        _fail(f"no user has the email {email}")
+        fail(f"no user has the email {email}")
     try:
         token, plain = tokens.create_token(user, name, days=days)
     except tokens.TokenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"Token {token.id} for {user.email}; copy it now, it is not shown again:")
     click.echo(plain)
@@ -58,12 +51,12 @@ def revoke(token_id: int, by_email: str) -> None:
     token = session.get(ApiToken, token_id)
     actor = find_by_email(by_email)
     if token is None:
-        _fail(f"no token has the id {token_id}")
+        fail(f"no token has the id {token_id}")
     if actor is None or not tokens.may_revoke(token, actor):
-        _fail(f"{by_email} may not revoke token {token_id} (only its owner or an admin)")
+        fail(f"{by_email} may not revoke token {token_id} (only its owner or an admin)")
     try:
         tokens.revoke_token(token, actor)
     except tokens.TokenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"token {token_id} revoked")

@@ -19,6 +19,7 @@ from lms.accounts.service import find_by_email
 from lms.assignments import service
 from lms.assignments.enrolment import start_enrolment, start_pending_enrolment
 from lms.assignments.models import Assignment, AssignmentUser
+from lms.core.cli import fail
 from lms.courses.models import Course, LearningPath
 from lms.extensions import session
 from lms.jobs.models import Job
@@ -26,16 +27,10 @@ from lms.jobs.models import Job
 assignments_cli = AppGroup("assignments", help="Required courses: assign, list, cancel.")
 
 
-def _fail(message: str) -> None:
-    session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
 def _actor(email: str):
     actor = find_by_email(email)
     if actor is None or not actor.is_active or not actor.has_role("hr", "admin"):
-        _fail(f"{email} is not an active HR user or administrator")
+        fail(f"{email} is not an active HR user or administrator")
     return actor
 
 
@@ -43,7 +38,7 @@ def _due(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"--due {value} is not a date; write it as YYYY-MM-DD, e.g. 2025-09-30")
+        fail(f"--due {value} is not a date; write it as YYYY-MM-DD, e.g. 2025-09-30")
 
 
 @assignments_cli.command("create")
@@ -60,7 +55,7 @@ def create(course_slug, path_key, staff_group, unit_code, province_code, emails,
     targets = {"staff_group": staff_group, "org_unit": unit_code, "province": province_code, "users": emails}
     given = {kind: value for kind, value in targets.items() if value is not None}
     if len(given) != 1:
-        _fail("give exactly one of --staff-group, --unit, --province, --users")
+        fail("give exactly one of --staff-group, --unit, --province, --users")
     ((kind, target),) = given.items()
     actor = _actor(by_email)
     try:
@@ -73,7 +68,7 @@ def create(course_slug, path_key, staff_group, unit_code, province_code, emails,
             path_key=path_key,
         )
     except service.AssignmentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     job = start_enrolment(assignment, actor)
     click.echo(f"assignment {assignment.id} created; enrolling {job.total} people (job {job.id})")
@@ -147,11 +142,11 @@ def cancel(assignment_id: int, by_email: str) -> None:
     actor = _actor(by_email)
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
-        _fail(f"no assignment has the id {assignment_id}")
+        fail(f"no assignment has the id {assignment_id}")
     try:
         service.cancel_assignment(assignment, actor)
     except service.AssignmentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"assignment {assignment_id} cancelled")
 

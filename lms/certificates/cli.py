@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lms.accounts.models import OrgUnit
 from lms.accounts.service import find_by_email
 from lms.certificates import bulk, service, signing
+from lms.core.cli import fail
 from lms.courses import service as courses
 from lms.extensions import session
 from lms.jobs import service as jobs
@@ -19,19 +20,13 @@ from lms.jobs import service as jobs
 certificates_cli = AppGroup("certificates", help="Issued certificates.")
 
 
-def _fail(message: str) -> None:
-    session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
 def _load(serial: str, by_email: str):
     certificate = service.by_serial(serial)
     if certificate is None:
-        _fail(f"no certificate has the serial {serial}")
+        fail(f"no certificate has the serial {serial}")
     actor = find_by_email(by_email)
     if actor is None or not actor.has_role("admin", "hr"):
-        _fail(f"{by_email} is not an admin or HR user")
+        fail(f"{by_email} is not an admin or HR user")
     return certificate, actor
 
 
@@ -41,7 +36,7 @@ def signing_check() -> None:
     try:
         signer = signing.signer()
     except signing.SigningConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if signer is None:
         click.echo(f"Signing is not configured: certificate PDFs are stored unsigned ({signing.KEY}).")
         return
@@ -64,7 +59,7 @@ def revoke(serial: str, reason: str, by_email: str) -> None:
     try:
         service.revoke(certificate, reason, actor)
     except service.CertificateActionError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"{serial} revoked")
 
@@ -78,7 +73,7 @@ def reissue(serial: str, by_email: str) -> None:
     try:
         new = service.reissue(certificate, actor)
     except service.CertificateActionError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"{serial} superseded by {new.serial}")
 
@@ -101,12 +96,12 @@ def issue(slug: str, unit_code: str | None, background: bool) -> None:
     """
     course = courses.course_by_slug(slug)
     if course is None:
-        _fail(f"no published course has the slug {slug}")
+        fail(f"no published course has the slug {slug}")
     unit = None
     if unit_code:
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
         if unit is None:
-            _fail(f"no org unit has the code {unit_code}")
+            fail(f"no org unit has the code {unit_code}")
     selection = bulk.Selection(course, unit)
     if background:
         _start_in_background(selection)
@@ -123,14 +118,12 @@ def issue(slug: str, unit_code: str | None, background: bool) -> None:
         f"{rendered} certificate(s) for {slug} issued and rendered ({len(registrations) - len(errors)} now)"
     )
     if errors:
-        _fail(f"{len(errors)} could not be issued; correct the cause and run again:\n" + "\n".join(errors))
+        fail(f"{len(errors)} could not be issued; correct the cause and run again:\n" + "\n".join(errors))
 
 
 def _start_in_background(selection: bulk.Selection) -> None:
     if not current_app.config["LMS_REDIS_URL"]:
-        _fail(
-            "--background needs LMS_REDIS_URL: without workers nothing would run the job after this command"
-        )
+        fail("--background needs LMS_REDIS_URL: without workers nothing would run the job after this command")
     job = jobs.start(bulk.KIND, selection.params)
     click.echo(f"job {job.id} started: {job.total} certificate(s) to issue and render")
     click.echo(f"follow it with: flask lms jobs show {job.id}")

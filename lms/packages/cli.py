@@ -7,13 +7,13 @@ relative to DIR. Every command exits 1, with the reason on stderr, when it fails
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from lms.core.cli import fail
 from lms.extensions import session
 from lms.packages.check import check_folder, check_package, is_package
 from lms.packages.exporter import ExportError, export_course
@@ -23,12 +23,6 @@ from lms.packages.problems import PackageError, Problem, errors
 content_cli = AppGroup("content", help="Course packages: check, import and export.")
 
 DIRECTORY = click.Path(exists=True, file_okay=False, path_type=Path)
-
-
-def fail(message: str) -> None:
-    session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 def report(problems: Iterable[Problem]) -> None:
