@@ -15,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,35 +134,46 @@ def _answers(port: int) -> bool:
         conn.close()
 
 
-def _create_people(database_url: str) -> None:
+@contextmanager
+def app_on(database_url: str) -> Iterator:
+    """An app context on the test database, for writing what a browser test then reads; its
+    connections are closed afterwards so that the served app and the cleanup are not blocked."""
     app = make_app(database_url)
     with app.app_context():
         try:
-            for person in PEOPLE.values():
-                service.create_user(
-                    email=person.email,
-                    roles=person.roles,
-                    password=person.password,
-                    staff_group=person.staff_group,
-                    first_name_th=person.first_name_th,
-                    last_name_th=person.last_name_th,
-                    first_name_en=person.first_name_en,
-                    last_name_en=person.last_name_en,
-                )
-            session.commit()
+            yield app
         finally:
             session.remove()
             app.extensions["sqlalchemy"].engine.dispose()
+
+
+def sign_in(page, email: str, password: str = PASSWORD, button: str = "เข้าสู่ระบบ") -> None:
+    """Sign in through the login form, as a person does (``button``: its label in the page's language)."""
+    page.goto("/login")
+    page.locator('input[name="email"]').fill(email)
+    page.locator('input[name="password"]').fill(password)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def _create_people(database_url: str) -> None:
+    with app_on(database_url):
+        for person in PEOPLE.values():
+            service.create_user(
+                email=person.email,
+                roles=person.roles,
+                password=person.password,
+                staff_group=person.staff_group,
+                first_name_th=person.first_name_th,
+                last_name_th=person.last_name_th,
+                first_name_en=person.first_name_en,
+                last_name_en=person.last_name_en,
+            )
+        session.commit()
 
 
 def _clear_database(database_url: str) -> None:
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            _clear_tables()
-        finally:
-            session.remove()
-            app.extensions["sqlalchemy"].engine.dispose()
+    with app_on(database_url):
+        _clear_tables()
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -298,17 +311,12 @@ def import_content(database_url: str, path: Path | str, **env: str) -> None:
 
 def create_learner(database_url: str, email: str, first_name_th: str, last_name_th: str) -> None:
     """A practitioner who signs in with PASSWORD."""
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            service.create_user(
-                email=email,
-                first_name_th=first_name_th,
-                last_name_th=last_name_th,
-                staff_group="practitioner",
-                password=PASSWORD,
-            )
-            session.commit()
-        finally:
-            session.remove()
-            app.extensions["sqlalchemy"].engine.dispose()
+    with app_on(database_url):
+        service.create_user(
+            email=email,
+            first_name_th=first_name_th,
+            last_name_th=last_name_th,
+            staff_group="practitioner",
+            password=PASSWORD,
+        )
+        session.commit()

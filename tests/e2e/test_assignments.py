@@ -10,8 +10,8 @@ from sqlalchemy import select
 from lms.accounts import service
 from lms.accounts.models import OrgUnit, User
 from lms.extensions import session
-from tests.conftest import PASSWORD, make_app
-from tests.e2e.conftest import ARTIFACTS, Console, import_content
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import ARTIFACTS, Console, app_on, import_content, sign_in
 from tests.e2e.test_learning import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -24,40 +24,33 @@ TITLE_EN = "Digital skills for digital-technology practitioners"
 def _organisation(database_url: str, hr_email: str) -> None:
     """A department with a division, a learner in the division, one elsewhere; HR's scope is
     the department."""
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            department = OrgUnit(
-                code="E2E-DEP", name_th="กรมทดสอบ", name_en="Test Department", kind="department"
+    with app_on(database_url):
+        department = OrgUnit(code="E2E-DEP", name_th="กรมทดสอบ", name_en="Test Department", kind="department")
+        session.add(department)
+        session.flush()
+        division = OrgUnit(
+            code="E2E-DIV",
+            name_th="กองทดสอบ",
+            name_en="Test Division",
+            kind="division",
+            parent_id=department.id,
+        )
+        other = OrgUnit(code="E2E-OTHER", name_th="กรมอื่น", name_en="Other Department", kind="department")
+        session.add_all([division, other])
+        session.flush()
+        for email, unit in ((LEARNER, division), (OUTSIDER, other)):
+            service.create_user(
+                email=email,
+                first_name_th="ผู้เรียน",
+                last_name_th="กอง",
+                first_name_en="Learner",
+                last_name_en=unit.code,
+                org_unit_id=unit.id,
+                password=PASSWORD,
             )
-            session.add(department)
-            session.flush()
-            division = OrgUnit(
-                code="E2E-DIV",
-                name_th="กองทดสอบ",
-                name_en="Test Division",
-                kind="division",
-                parent_id=department.id,
-            )
-            other = OrgUnit(code="E2E-OTHER", name_th="กรมอื่น", name_en="Other Department", kind="department")
-            session.add_all([division, other])
-            session.flush()
-            for email, unit in ((LEARNER, division), (OUTSIDER, other)):
-                service.create_user(
-                    email=email,
-                    first_name_th="ผู้เรียน",
-                    last_name_th="กอง",
-                    first_name_en="Learner",
-                    last_name_en=unit.code,
-                    org_unit_id=unit.id,
-                    password=PASSWORD,
-                )
-            hr = session.scalar(select(User).where(User.email == hr_email))
-            service.set_scopes(hr, [department.id], [])
-            session.commit()
-        finally:
-            session.remove()
-            app.extensions["sqlalchemy"].engine.dispose()
+        hr = session.scalar(select(User).where(User.email == hr_email))
+        service.set_scopes(hr, [department.id], [])
+        session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -77,17 +70,14 @@ def english_page(browser_context, server, console: Console) -> Page:
     return page
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+def sign_in_english(page: Page, email: str) -> None:
+    sign_in(page, email, button="Sign in")
     expect(page.locator("h1")).to_contain_text("Welcome")
 
 
 def test_hr_assigns_a_unit_and_its_learner_sees_it_required(browser_context, organisation, console):
     hr = english_page(browser_context, organisation, console)
-    sign_in(hr, organisation.people["hr"].email)
+    sign_in_english(hr, organisation.people["hr"].email)
     hr.goto("/assignments/new")
     expect(hr.locator("#org_unit option")).to_have_count(3)  # "—", the department and its division
     assert_accessible(hr, "assignment-form", organisation)
@@ -108,7 +98,7 @@ def test_hr_assigns_a_unit_and_its_learner_sees_it_required(browser_context, org
     assert_accessible(hr, "assignments", organisation)
 
     learner = english_page(browser_context, organisation, console)
-    sign_in(learner, LEARNER)
+    sign_in_english(learner, LEARNER)
     learner.goto("/learning")
     required = learner.locator("section[aria-labelledby='required-heading']")
     expect(required).to_contain_text(TITLE_EN)
@@ -131,7 +121,7 @@ def test_hr_assigns_a_unit_and_its_learner_sees_it_required(browser_context, org
     learner.screenshot(path=ARTIFACTS / f"my-learning-required-{organisation.backend}.png", full_page=True)
 
     outsider = english_page(browser_context, organisation, console)
-    sign_in(outsider, OUTSIDER)
+    sign_in_english(outsider, OUTSIDER)
     outsider.goto("/learning")
     expect(outsider.locator("main")).not_to_contain_text(TITLE_EN)
     assert not console.page_errors and not console.csp_violations()

@@ -18,8 +18,8 @@ from lms.accounts.service import create_user, set_scopes
 from lms.certificates.models import Certificate
 from lms.courses import service as courses
 from lms.extensions import session
-from tests.conftest import PASSWORD, make_app, make_course
-from tests.e2e.conftest import ARTIFACTS
+from tests.conftest import PASSWORD, make_course
+from tests.e2e.conftest import ARTIFACTS, app_on, sign_in
 
 pytestmark = pytest.mark.e2e
 HR = "hr-certificates@example.org"
@@ -41,51 +41,43 @@ def server_settings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def division(live_server, database_url):
     """A division with six learners who completed the course, and its HR officer."""
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            unit = OrgUnit(code="E2E-DIV", name_th="กองทดสอบ", name_en="Test Division", kind="division")
-            outside = OrgUnit(code="E2E-OTHER", name_th="กองอื่น", name_en="Other Division", kind="division")
-            session.add_all([unit, outside])
-            session.flush()
-            course = make_course(SLUG, modules=1, lessons_per_module=1)
-            lesson = courses.lessons_in_order(course)[0]
-            for n in range(LEARNERS + 1):
-                learner = create_user(
-                    email=f"cert-learner-{n}@example.org",
-                    first_name_th=f"ผู้เรียน{n}",
-                    last_name_th="ทดสอบ",
-                    org_unit_id=(unit if n < LEARNERS else outside).id,
-                )
-                courses.enrol(learner, course)
-                courses.leave_lesson(learner, course, lesson, 60, complete=True)
-            hr = create_user(
-                email=HR,
-                first_name_th="มาลัย",
-                last_name_th="บุคคล",
-                roles=("learner", Role.HR),
-                password=PASSWORD,
+    with app_on(database_url):
+        unit = OrgUnit(code="E2E-DIV", name_th="กองทดสอบ", name_en="Test Division", kind="division")
+        outside = OrgUnit(code="E2E-OTHER", name_th="กองอื่น", name_en="Other Division", kind="division")
+        session.add_all([unit, outside])
+        session.flush()
+        course = make_course(SLUG, modules=1, lessons_per_module=1)
+        lesson = courses.lessons_in_order(course)[0]
+        for n in range(LEARNERS + 1):
+            learner = create_user(
+                email=f"cert-learner-{n}@example.org",
+                first_name_th=f"ผู้เรียน{n}",
+                last_name_th="ทดสอบ",
+                org_unit_id=(unit if n < LEARNERS else outside).id,
             )
-            set_scopes(hr, [unit.id], [])
-            session.commit()
-            serials = set(
-                session.scalars(
-                    select(Certificate.serial)
-                    .join(User, User.id == Certificate.user_id)
-                    .where(User.org_unit_id == unit.id)
-                )
+            courses.enrol(learner, course)
+            courses.leave_lesson(learner, course, lesson, 60, complete=True)
+        hr = create_user(
+            email=HR,
+            first_name_th="มาลัย",
+            last_name_th="บุคคล",
+            roles=("learner", Role.HR),
+            password=PASSWORD,
+        )
+        set_scopes(hr, [unit.id], [])
+        session.commit()
+        serials = set(
+            session.scalars(
+                select(Certificate.serial)
+                .join(User, User.id == Certificate.user_id)
+                .where(User.org_unit_id == unit.id)
             )
-        finally:
-            session.remove()
-            app.extensions["sqlalchemy"].engine.dispose()
+        )
     return serials
 
 
 def test_hr_issues_in_bulk_watches_the_progress_and_downloads_the_zip(page: Page, live_server, division):
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(HR)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+    sign_in(page, HR)
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 

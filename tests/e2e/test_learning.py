@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS, create_learner, import_content
+from tests.e2e.conftest import ARTIFACTS, create_learner, import_content, sign_in
 from tests.e2e.test_browser import BLOCKING_IMPACTS, _axe
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +36,7 @@ def course_progress(page: Page) -> int:
 
 
 def test_practitioner_path_enrol_read_leave_resume(page: Page, content):
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(PRACTITIONER)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+    sign_in(page, PRACTITIONER)
 
     page.get_by_role("link", name="หลักสูตร", exact=True).click()
     first_path = page.locator(".path").first

@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS, REPO_ROOT, create_learner, import_content
+from tests.e2e.conftest import ARTIFACTS, REPO_ROOT, create_learner, import_content, sign_in
 
 pytestmark = pytest.mark.e2e
 LEARNER = "quizzer@example.org"
@@ -40,10 +39,7 @@ def answer_everything_right(page: Page) -> None:
 
 
 def test_fail_once_then_pass_and_complete(page: Page, mini_course):
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(LEARNER)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+    sign_in(page, LEARNER)
     page.goto(COURSE)
     page.get_by_role("button", name="ลงทะเบียนและเริ่มเรียน").click()
     page.get_by_role("button", name="ถัดไป →").click()

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from lms.accounts import service as accounts
 from lms.accounts.models import OrgUnit, Province, User
 from lms.extensions import session
-from tests.conftest import PASSWORD, make_app, make_course, make_user
-from tests.e2e.conftest import ARTIFACTS
+from tests.conftest import make_course, make_user
+from tests.e2e.conftest import ARTIFACTS, app_on, sign_in
 from tests.e2e.test_browser import BLOCKING_IMPACTS, _axe
 from tests.reports.conftest import study
 
@@ -37,49 +37,41 @@ def organisation(live_server, database_url):
     """A ministry with an office in Chiang Mai and one in Bangkok, three learners of one
     course (two in Chiang Mai: one completed, one not started; one completed in Bangkok), and
     the HR officer's scope: the whole ministry."""
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            ministry = OrgUnit(code="E2E-MIN", name_th="กระทรวงทดสอบ", name_en="Ministry", kind="ministry")
-            session.add(ministry)
-            session.flush()
-            offices = {}
-            for code, province in (("E2E-CM", "TH-50"), ("E2E-BKK", "TH-10")):
-                offices[province] = OrgUnit(
-                    code=code,
-                    name_th=f"สำนักงาน {province}",
-                    name_en=f"Office {province}",
-                    kind="provincial_office",
-                    parent_id=ministry.id,
-                    is_central=province == "TH-10",
-                    province_id=_province(province),
-                )
-                session.add(offices[province])
-            session.flush()
-            course = make_course("e2e-report", modules=1, lessons_per_module=2)
-            for index, (first, last, province, lessons) in enumerate(LEARNERS):
-                learner = make_user(
-                    email=f"e2e-learner-{index}@example.org",
-                    first_name_th=first,
-                    last_name_th=last,
-                    org_unit_id=offices[province].id,
-                    province_id=_province(province),
-                )
-                study(learner, course, lessons=lessons)
-            hr = session.scalar(select(User).where(User.email == HR))
-            accounts.set_scopes(hr, [ministry.id], [])
-            session.commit()
-        finally:
-            session.remove()
-            app.extensions["sqlalchemy"].engine.dispose()
+    with app_on(database_url):
+        ministry = OrgUnit(code="E2E-MIN", name_th="กระทรวงทดสอบ", name_en="Ministry", kind="ministry")
+        session.add(ministry)
+        session.flush()
+        offices = {}
+        for code, province in (("E2E-CM", "TH-50"), ("E2E-BKK", "TH-10")):
+            offices[province] = OrgUnit(
+                code=code,
+                name_th=f"สำนักงาน {province}",
+                name_en=f"Office {province}",
+                kind="provincial_office",
+                parent_id=ministry.id,
+                is_central=province == "TH-10",
+                province_id=_province(province),
+            )
+            session.add(offices[province])
+        session.flush()
+        course = make_course("e2e-report", modules=1, lessons_per_module=2)
+        for index, (first, last, province, lessons) in enumerate(LEARNERS):
+            learner = make_user(
+                email=f"e2e-learner-{index}@example.org",
+                first_name_th=first,
+                last_name_th=last,
+                org_unit_id=offices[province].id,
+                province_id=_province(province),
+            )
+            study(learner, course, lessons=lessons)
+        hr = session.scalar(select(User).where(User.email == HR))
+        accounts.set_scopes(hr, [ministry.id], [])
+        session.commit()
     return live_server
 
 
 def test_hr_filters_to_a_province_drills_down_and_downloads(page: Page, organisation, tmp_path):
-    page.goto("/login")
-    page.locator('input[name="email"]').fill(HR)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ", exact=True).click()
+    sign_in(page, HR)
 
     page.locator('nav a[href="/reports"]').click()
     expect(page.locator("#course-e2e-report")).to_be_visible()
