@@ -84,8 +84,8 @@ def _completed_learners(course, count: int) -> None:
     from sqlalchemy import insert
 
     from lms.accounts.models import OrgUnit, User
-    from lms.courses.models import Enrolment
     from lms.extensions import session
+    from lms.progress.models import Enrolment
 
     now = datetime.now(UTC)
     for code in UNITS:

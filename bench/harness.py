@@ -366,7 +366,7 @@ def build_course():
     import yaml
     from markdown_it import MarkdownIt
 
-    from lms.courses.models import Course, CourseVersion, Lesson, Module
+    from lms.content.models import Course, CourseVersion, Lesson, Module
     from lms.extensions import session
 
     renderer = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])

@@ -4,7 +4,7 @@ gunicorn, each next to a baseline measured in the same run.
 Grading (in-process, no app, no database):
 
 1. the 45 questions of the six quizzes of ``content/practitioner-digital-skills/quizzes``
-   (``yaml.safe_load``, as ``lms.quizzes.definitions`` loads them), all seven types, each
+   (``yaml.safe_load``, as ``lms.content.quizzes`` loads them), all seven types, each
    answered twice: right, and wrong; the answers are the form fields the quiz page sends
    (``q.<qid>``, ``q.<qid>.<part>``), grouped per question as ``service._grade`` passes them;
 2. registry: ``qtype = registry.get(spec["type"])``, ``qtype.grade(spec, qtype.parse(spec, form))``
@@ -395,7 +395,7 @@ def set_up(database_url: str, count: int) -> list[Learner]:
 
     from lms.accounts.models import Role
     from lms.accounts.service import create_user
-    from lms.courses.models import Course
+    from lms.content.models import Course
     from lms.courses.service import enrol
     from lms.extensions import session
 

@@ -204,8 +204,8 @@ def _person(built: Built, department_units: set[int]):
     from sqlalchemy import select
 
     from lms.accounts.models import User
-    from lms.courses.models import Enrolment
     from lms.extensions import session
+    from lms.progress.models import Enrolment
 
     courses: dict[int, int] = {}
     for user_id, _course_id in built.pairs:

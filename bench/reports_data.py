@@ -92,7 +92,7 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
 
 def _course_plan(shapes):
     """Per course: lesson keys in order and the quizzes (key, QuizShape), from the database."""
-    from lms.courses.models import Course
+    from lms.content.models import Course
     from lms.extensions import session
 
     plan = {}

@@ -20,6 +20,7 @@ from lms.core.security import add_security_headers
 from lms.courses.blueprint import courses_blueprint
 from lms.quizzes.blueprint import quizzes_blueprint
 from lms.reports.blueprint import reports_blueprint
+from lms.xapi.blueprint import xapi_admin_blueprint
 
 lms_blueprint = Blueprint(
     "lms",
@@ -34,6 +35,7 @@ register_error_pages(lms_blueprint)
 lms_blueprint.register_blueprint(core_blueprint)
 lms_blueprint.register_blueprint(accounts_blueprint)
 lms_blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
+lms_blueprint.register_blueprint(xapi_admin_blueprint, url_prefix="/admin")
 lms_blueprint.register_blueprint(courses_blueprint)
 lms_blueprint.register_blueprint(quizzes_blueprint)
 lms_blueprint.register_blueprint(certificates_blueprint)

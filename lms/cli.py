@@ -10,9 +10,11 @@ from lms.api.cli import api_cli
 from lms.assignments.cli import assignments_cli
 from lms.certificates.cli import certificates_cli
 from lms.core import migrations
-from lms.courses.cli import courses_cli, progress_cli
+from lms.courses.cli import courses_cli
 from lms.jobs.cli import jobs_cli
 from lms.packages.cli import content_cli
+from lms.progress.cli import progress_cli
+from lms.xapi.cli import xapi_cli
 
 lms_cli = AppGroup("lms", help="The learning-management system.")
 db_cli = AppGroup("db", help="The LMS's own database migrations (version table lms_alembic_version).")
@@ -50,3 +52,4 @@ lms_cli.add_command(content_cli)
 lms_cli.add_command(jobs_cli)
 lms_cli.add_command(api_cli)
 lms_cli.add_command(assignments_cli)
+lms_cli.add_command(xapi_cli)

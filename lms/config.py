@@ -88,6 +88,12 @@ SETTINGS: dict[str, Setting] = {
     "LMS_CERTIFICATE_SIGNING_KEY_PASSPHRASE": Setting(
         None, "Passphrase of an encrypted signing key: set it in the environment, never in the repository."
     ),
+    "LMS_MIN_LESSON_TIME_RATIO": Setting(
+        0.5,
+        "Share of a lesson's estimated minutes a learner must spend on it before it completes "
+        "(measured on the server; 0 turns the rule off). A package may set its own "
+        "completion.min_time_ratio.",
+    ),
     "LMS_TRAINING_HOURS_TARGET": Setting(
         12, "Training hours each person should complete in a fiscal year (the hours report's target)."
     ),
@@ -121,6 +127,8 @@ def _coerce(raw: str, default: Any) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         if raw.lstrip().startswith("["):
             return tuple(json.loads(raw))

@@ -19,6 +19,7 @@ from lms.accounts.service import Identity
 from lms.core.i18n import init_i18n
 from lms.extensions import limiter, login_manager
 from lms.quizzes.types import QuestionTypeRegistry, default_registry
+from lms.xapi.routing import ProjectorRouter
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class LMSState:
     host_login_endpoint: str | None
     migrations_dir: Path
     question_types: QuestionTypeRegistry
+    projectors: ProjectorRouter
 
 
 def migrations_dir() -> Path:
@@ -72,6 +74,7 @@ class LMS:
             host_login_endpoint=self.host_login_endpoint,
             migrations_dir=migrations_dir(),
             question_types=default_registry(),
+            projectors=_projectors(),
         )
         self._init_login(app)
         self._init_limiter(app)
@@ -121,12 +124,24 @@ def _register_blueprints(app: Flask, prefix: str) -> None:
     app.register_blueprint(lms_blueprint, url_prefix=prefix or None)
 
 
+def _projectors() -> ProjectorRouter:
+    """The projectors ``xapi.record`` hands statements to: one router per app."""
+    from lms.progress import projectors
+    from lms.progress.rebuild import rebuild
+
+    router = ProjectorRouter()
+    projectors.register(router)
+    router.register_rederiver(rebuild)
+    return router
+
+
 def _connect_signals() -> None:
     """Our own receivers; connecting the same function again is a no-op."""
-    from lms.certificates.service import on_course_completed
-    from lms.signals import course_completed
+    from lms.certificates.service import on_course_completed, on_statement_voided
+    from lms.signals import course_completed, statement_voided
 
     course_completed.connect(on_course_completed)
+    statement_voided.connect(on_statement_voided)
 
 
 def _register_cli(app: Flask) -> None:

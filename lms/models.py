@@ -3,16 +3,19 @@
 from lms.accounts.models import HRScope, OrgUnit, Province, User, UserRole
 from lms.api.models import ApiToken
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
+from lms.audit.models import AuditEntry
 from lms.certificates.models import Certificate
-from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath, Lesson, LessonProgress, Module
+from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
 from lms.jobs.models import Job
-from lms.quizzes.models import QuizAttempt, QuizOutcome
+from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
+from lms.quizzes.models import QuizAttempt
 from lms.xapi.models import OutboxEntry, StoredStatement
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "AssignmentUser",
+    "AuditEntry",
     "Certificate",
     "Course",
     "CourseVersion",

@@ -9,6 +9,11 @@ _signals = Namespace()
 #: stored and projected.
 statement_recorded = _signals.signal("lms.statement-recorded")
 
+#: Sent with ``target`` (the StoredStatement now voided), ``voiding`` (the voiding statement's
+#: dict) and ``voided_by`` (the LMS user id of its actor, or None) after the target's
+#: registration is re-derived. Certificates revoke what a voided course completion produced.
+statement_voided = _signals.signal("lms.statement-voided")
+
 #: Sent with ``enrolment`` the first time a course is marked complete for it.
 course_completed = _signals.signal("lms.course-completed")
 

@@ -76,6 +76,9 @@ def make_app(database_url: str, **extra):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LMS_SESSION_COOKIE_SECURE": False,
+        # Most tests read a lesson and move on at once; the minimum-time rule has its own tests
+        # (tests/progress/test_lesson_time.py), which set the ratio back.
+        "LMS_MIN_LESSON_TIME_RATIO": 0,
     }
     config.update(extra)
     app = create_app(config)
@@ -295,7 +298,7 @@ def make_course(
     quiz_settings: dict | None = None,
 ):
     """A small course written straight into the content tables (the importer has its own tests)."""
-    from lms.courses.models import Course, CourseVersion, Lesson, Module
+    from lms.content.models import Course, CourseVersion, Lesson, Module
 
     if course is None:
         course = Course(iri=f"https://dg-lms.example/course/{slug}", slug=slug)

@@ -19,8 +19,8 @@ from lms.accounts.service import find_by_email
 from lms.assignments import service
 from lms.assignments.enrolment import start_enrolment, start_pending_enrolment
 from lms.assignments.models import Assignment, AssignmentUser
+from lms.content.models import Course, LearningPath
 from lms.core.cli import fail
-from lms.courses.models import Course, LearningPath
 from lms.extensions import session
 from lms.jobs.models import Job
 

@@ -18,11 +18,12 @@ from sqlalchemy.sql import Select
 from lms.accounts.models import User
 from lms.assignments import expansion
 from lms.assignments.models import Assignment, RequiredCourse
+from lms.content.models import Course
 from lms.courses import service as courses
-from lms.courses.models import Course, Enrolment
 from lms.extensions import session
 from lms.jobs import service as jobs
 from lms.jobs.models import Job
+from lms.progress.models import Enrolment
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 
 from lms.accounts.models import HRScope, OrgUnit, Role, User, UserRole
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
-from lms.courses.models import Course, LearningPath
+from lms.content.models import Course, LearningPath
 from lms.extensions import UTCDateTime, session
 
 log = logging.getLogger(__name__)

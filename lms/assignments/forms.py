@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired
 
 from lms.accounts.forms import STAFF_GROUP_LABELS, choices
 from lms.accounts.models import OrgUnit, Province
-from lms.courses.models import Course, LearningPath
+from lms.content.models import Course, LearningPath
 
 TARGET_LABELS = {
     "staff_group": _l("A staff group"),

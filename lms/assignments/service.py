@@ -26,9 +26,10 @@ from lms.accounts.service import normalise_email, unit_and_descendant_ids
 from lms.assignments import expansion
 from lms.assignments.enrolment import enrol_missing
 from lms.assignments.models import TARGET_KINDS, Assignment, AssignmentUser, RequiredCourse
+from lms.content.models import Course, CourseVersion, LearningPath
 from lms.courses import service as courses
-from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.signals import user_changed
 
 log = logging.getLogger(__name__)

@@ -27,11 +27,12 @@ from lms.accounts.models import OrgUnit, User
 from lms.accounts.service import unit_and_descendant_ids, users_in_scope
 from lms.certificates import service, store
 from lms.certificates.models import Certificate
+from lms.content.models import Course
 from lms.courses import service as courses
-from lms.courses.models import Course, Enrolment
 from lms.extensions import session
 from lms.jobs import service as jobs
 from lms.jobs.models import Job
+from lms.progress.models import Enrolment
 
 log = logging.getLogger(__name__)
 KIND = "certificates.bulk"

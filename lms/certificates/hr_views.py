@@ -12,9 +12,9 @@ from lms.accounts.access import current_lms_user, roles_required
 from lms.accounts.models import Role, User
 from lms.certificates import bulk, service
 from lms.certificates.forms import ReissueForm, RevokeForm, SelectionForm, StartBulkForm
+from lms.content.models import Course
 from lms.core.i18n import current_language
 from lms.core.paging import MAX_PAGE, page_count, requested_page
-from lms.courses.models import Course
 from lms.courses.service import published_courses
 from lms.extensions import session
 from lms.jobs.models import Job

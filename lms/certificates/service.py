@@ -20,13 +20,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.courses import service as courses
-from lms.courses.models import Course, Enrolment
+from lms.content import activities
+from lms.content.models import Course
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.signals import certificate_issued
 from lms.xapi import builder
+from lms.xapi.builder import parse_activity
+from lms.xapi.models import StoredStatement
 from lms.xapi.service import record
-from lms.xapi.vocabulary import extension
+from lms.xapi.vocabulary import VERBS, activity_type
 
 log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
@@ -135,24 +138,97 @@ def certificate_data(certificate: Certificate) -> dict[str, Any]:
     }
 
 
+def certificate_iri(serial: str) -> str:
+    """The certificate as an xAPI activity: its serial only. The verification code, which
+    shows the holder's name to whoever has it, never goes into a statement (PDPA)."""
+    return f"{activities.base_url()}/xapi/activities/certificates/{serial}"
+
+
+def certificate_activity(certificate: Certificate, course: Course) -> dict[str, Any]:
+    version = course.current_version
+    return {
+        "objectType": "Activity",
+        "id": certificate_iri(certificate.serial),
+        "definition": {
+            "type": activity_type(activities.base_url(), "certificate"),
+            "name": {"th-TH": f"เกียรติบัตร {version.title_th}", "en-US": f"Certificate: {version.title_en}"},
+        },
+    }
+
+
 def _record_earned(enrolment: Enrolment, certificate: Certificate) -> None:
     user = session.get(User, enrolment.user_id)
     course = session.get(Course, enrolment.course_id)
-    result = {"extensions": {extension(courses.base_url(), "certificate"): certificate.data["verify_url"]}}
     statement = builder.statement(
-        courses.base_url(),
+        activities.base_url(),
         user.uuid,
         "earned",
-        courses.course_activity(course),
+        certificate_activity(certificate, course),
         registration=enrolment.registration,
-        result=result,
+        grouping=activities.course_activity(course),
     )
     record(statement, user_id=user.id)
 
 
 def on_course_completed(enrolment: Enrolment, **_kwargs) -> None:
-    """Receiver of ``course_completed``: issue the certificate in the same transaction."""
-    issue(enrolment)
+    """Receiver of ``course_completed``: issue the certificate in the same transaction.
+
+    The enrolment's live certificate if it has one (exactly once); after a revoked one (its
+    completion was voided), the next issue number.
+    """
+    latest = session.scalar(
+        select(Certificate)
+        .where(Certificate.registration == enrolment.registration)
+        .order_by(Certificate.issue_number.desc())
+        .limit(1)
+    )
+    if latest is None:
+        issue(enrolment)
+    elif latest.revoked_at is not None:
+        issue(enrolment, issue_number=latest.issue_number + 1)
+
+
+VOIDED_REASON = "voided"
+
+
+def on_statement_voided(_sender, target: StoredStatement, voiding: dict[str, Any], voided_by, **_kw) -> None:
+    """Receiver of ``statement_voided``: a voided course completion takes back its certificate.
+
+    The enrolment's live certificates are revoked with the reason "voided" and their 'earned'
+    statements voided too, by the same actor as the voiding statement.
+    """
+    target_activity = parse_activity(target.object_id)
+    if target.verb_id != VERBS["completed"] or not target_activity or target_activity["level"] != "course":
+        return
+    live = session.scalars(
+        select(Certificate).where(
+            Certificate.registration == target.registration,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_by_id.is_(None),
+        )
+    ).all()
+    for certificate in live:
+        certificate.revoked_at = datetime.now(UTC)
+        certificate.revoked_reason = VOIDED_REASON
+        certificate.revoked_by_id = voided_by
+        session.flush()
+        log.warning(
+            "certificate %s revoked: its course completion %s was voided", certificate.serial, target.id
+        )
+        _void_earned(certificate, voiding["actor"])
+
+
+def _void_earned(certificate: Certificate, actor: dict[str, Any]) -> None:
+    earned = session.scalars(
+        select(StoredStatement.id).where(
+            StoredStatement.registration == certificate.registration,
+            StoredStatement.verb_id == VERBS["earned"],
+            StoredStatement.object_id == certificate_iri(certificate.serial),
+            StoredStatement.is_voided.is_(False),
+        )
+    ).all()
+    for statement_id in earned:
+        record({**builder.voiding(activities.base_url(), "", statement_id), "actor": actor})
 
 
 def my_certificates(user: User) -> list[Certificate]:

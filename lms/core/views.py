@@ -6,7 +6,7 @@ from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import ConfirmForm
 from lms.core.i18n import LANG_COOKIE
 from lms.core.redirects import safe_next
-from lms.courses.service import my_enrolments
+from lms.progress.service import my_enrolments
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -1,4 +1,4 @@
-"""``flask lms progress ...`` and ``flask lms courses ...``."""
+"""``flask lms courses ...``."""
 
 from __future__ import annotations
 
@@ -10,18 +10,8 @@ from flask.cli import AppGroup
 from lms.accounts.service import find_by_email
 from lms.courses import service
 from lms.extensions import session
-from lms.xapi import projector
 
-progress_cli = AppGroup("progress", help="The progress projection.")
 courses_cli = AppGroup("courses", help="Courses and enrolments.")
-
-
-@progress_cli.command("rebuild")
-def progress_rebuild() -> None:
-    """Re-derive every enrolment and lesson progress from the statement store."""
-    count = projector.rebuild()
-    session.commit()
-    click.echo(f"Progress rebuilt from {count} statements.")
 
 
 @courses_cli.command("enrol")

@@ -24,19 +24,3 @@ class LeaveLessonForm(FlaskForm):
     """The player's buttons. ``opened`` is a signed stamp of when the page was served."""
 
     opened = HiddenField()
-
-
-VERB_LABELS = {
-    "registered": _l("Enrolled"),
-    "launched": _l("Opened the course"),
-    "initialized": _l("Started a session"),
-    "experienced": _l("Read a lesson"),
-    "progressed": _l("Made progress"),
-    "completed": _l("Completed"),
-    "terminated": _l("Left the course"),
-    "attempted": _l("Started a quiz"),
-    "answered": _l("Answered a question"),
-    "passed": _l("Passed"),
-    "failed": _l("Did not pass"),
-    "voided": _l("Withdrew a record"),
-}

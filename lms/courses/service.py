@@ -1,30 +1,30 @@
-"""The learner's journey: catalog, enrolment, the lesson player and progress.
+"""The learner's journey: catalog, enrolment and the lesson player.
 
-Every step is recorded through ``lms.xapi.service.record``; progress is read back from the
-projection. Nothing here writes progress tables directly.
+Every step is recorded through ``lms.xapi.service.record``; where the learner stands is read
+back from the progress area (``lms.progress``). Nothing here writes progress tables.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.courses.models import Course, CourseVersion, Enrolment, LearningPath, Lesson, LessonProgress, Module
+from lms.content.activities import base_url, course_activity, lesson_activity, module_activity
+from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
 from lms.extensions import session
-from lms.quizzes.definitions import counts_as_passed, load_quiz
-from lms.quizzes.models import QuizOutcome
+from lms.progress import completion
+from lms.progress.completion import Progress
+from lms.progress.models import Enrolment, LessonProgress
+from lms.progress.projectors import SOURCE_EXTENSION, VERSION_EXTENSION, VIEW_EXTENSION
+from lms.progress.service import check_completion, enrolment_for, record_for
 from lms.xapi import builder
-from lms.xapi.models import StoredStatement
-from lms.xapi.service import record
-from lms.xapi.vocabulary import PROGRESS_EXTENSION, VERBS, extension
+from lms.xapi.vocabulary import PROGRESS_EXTENSION, extension
 
 log = logging.getLogger(__name__)
 
@@ -33,33 +33,6 @@ MAX_LESSON_SECONDS = 4 * 3600
 
 class CourseError(ValueError):
     """A learner's request that cannot be carried out; the message says why."""
-
-
-@dataclass
-class Progress:
-    """Where one enrolment stands against the course's current version."""
-
-    done: set[str] = field(default_factory=set)
-    required: list[str] = field(default_factory=list)
-    modules: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-    @property
-    def all_done(self) -> bool:
-        return set(self.required) <= self.done
-
-    @property
-    def percent(self) -> int:
-        if not self.required:
-            return 0
-        return round(100 * len(self.done & set(self.required)) / len(self.required))
-
-    def module_percent(self, key: str) -> int:
-        done, total = self.modules.get(key, (0, 0))
-        return round(100 * done / total) if total else 0
-
-
-def base_url() -> str:
-    return current_app.config["LMS_BASE_URL"]
 
 
 def published_courses():
@@ -93,37 +66,9 @@ def course_by_slug(slug: str) -> Course | None:
     return course if course and course.current_version else None
 
 
-def enrolment_for(user: User, course: Course) -> Enrolment | None:
-    return session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
-    )
-
-
-def course_activity(course: Course) -> dict[str, Any]:
-    version = course.current_version
-    return builder.activity(
-        builder.course_iri(base_url(), course.slug), "course", version.title_th, version.title_en
-    )
-
-
-def module_activity(course: Course, module: Module) -> dict[str, Any]:
-    return builder.activity(
-        builder.module_iri(base_url(), course.slug, module.key), "module", module.title_th, module.title_en
-    )
-
-
-def lesson_activity(course: Course, lesson: Lesson) -> dict[str, Any]:
-    return builder.activity(
-        builder.lesson_iri(base_url(), course.slug, lesson.key), "lesson", lesson.title_th, lesson.title_en
-    )
-
-
-def _record(user: User, enrolment_or_registration, verb: str, obj, **kwargs) -> None:
-    registration = getattr(enrolment_or_registration, "registration", enrolment_or_registration)
-    record(
-        builder.statement(base_url(), user.uuid, verb, obj, registration=registration, **kwargs),
-        user_id=user.id,
-    )
+def _record(user: User, enrolment: Enrolment | str, verb: str, obj: dict[str, Any], **kwargs) -> None:
+    registration = enrolment if isinstance(enrolment, str) else enrolment.registration
+    record_for(user, registration, verb, obj, **kwargs)
 
 
 def enrol(user: User, course: Course, source: str = "self") -> Enrolment:
@@ -133,8 +78,8 @@ def enrol(user: User, course: Course, source: str = "self") -> Enrolment:
         return existing
     registration = str(uuid.uuid4())
     extensions = {
-        extension(base_url(), "course-version"): course.current_version.number,
-        extension(base_url(), "enrolment-source"): source,
+        extension(base_url(), VERSION_EXTENSION): course.current_version.number,
+        extension(base_url(), SOURCE_EXTENSION): source,
     }
     _record(user, registration, "registered", course_activity(course), extensions=extensions)
     log.info("user %s enrolled in %s (%s)", user.id, course.slug, source)
@@ -172,37 +117,8 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
     return previous, following
 
 
-def progress(course: Course, enrolment: Enrolment | None, done: set[str] | None = None) -> Progress:
-    """Completed lessons by package id, counted against the current version's lessons."""
-    result = Progress()
-    if done is not None:
-        result.done = done
-    elif enrolment is not None:
-        result.done = completed_lessons([enrolment.registration]).get(enrolment.registration, set())
-    rule = course.current_version.completion_rule.get("lessons", "required")
-    for module in course.current_version.modules:
-        keys = [
-            lesson.key
-            for lesson in module.lessons
-            if rule == "all" or (rule == "required" and lesson.is_required)
-        ]
-        result.required.extend(keys)
-        result.modules[module.key] = (len(result.done & set(keys)), len(keys))
-    return result
-
-
-def completed_lessons(registrations: list[str]) -> dict[str, set[str]]:
-    """The completed lesson ids of each registration, in one query."""
-    done: dict[str, set[str]] = {registration: set() for registration in registrations}
-    if registrations:
-        rows = session.execute(
-            select(LessonProgress.registration, LessonProgress.lesson_key).where(
-                LessonProgress.registration.in_(registrations), LessonProgress.completed_at.is_not(None)
-            )
-        )
-        for registration, key in rows:
-            done[registration].add(key)
-    return done
+def progress(course: Course, enrolment: Enrolment | None) -> Progress:
+    return completion.progress(course, enrolment)
 
 
 def resume_lesson(course: Course, enrolment: Enrolment) -> Lesson:
@@ -219,126 +135,97 @@ def resume_lesson(course: Course, enrolment: Enrolment) -> Lesson:
     return last
 
 
+@dataclass(frozen=True)
+class LessonTime:
+    """The learner's time on a lesson, and what the completion rule still asks for."""
+
+    spent: int
+    still_needed: int
+
+    @property
+    def minutes_still_needed(self) -> int:
+        return -(-self.still_needed // 60)
+
+
+def lesson_time(course: Course, enrolment: Enrolment | None, lesson: Lesson) -> LessonTime:
+    spent = completion.lesson_time(enrolment, lesson)
+    return LessonTime(spent, completion.seconds_still_needed(course.current_version, lesson, spent))
+
+
+@dataclass(frozen=True)
+class Left:
+    """What leaving a lesson did: the progress after it, and whether the lesson completed."""
+
+    progress: Progress
+    completed: bool
+    time: LessonTime
+
+
 def leave_lesson(
-    user: User, course: Course, lesson: Lesson, seconds: int, *, complete: bool, terminate: bool = False
-) -> Progress:
-    """Record the time on a lesson ('experienced'), and its completion with what follows from it."""
+    user: User,
+    course: Course,
+    lesson: Lesson,
+    elapsed: int,
+    *,
+    view: str | None = None,
+    complete: bool,
+    terminate: bool = False,
+) -> Left:
+    """Record the time on a lesson ('experienced'), and its completion once the rule allows it.
+
+    ``elapsed`` is the seconds since the page ``view`` was served (measured on the server). A
+    view reported again (the learner came back to the tab and left again) adds only the
+    seconds not counted yet. The lesson completes when asked to and the learner has spent the
+    share of its minutes the completion rule asks for.
+    """
     enrolment = _require_enrolment(user, course)
-    module = lesson.module
-    parent, grouping = module_activity(course, module), course_activity(course)
-    seconds = min(max(seconds, 0), MAX_LESSON_SECONDS)
+    seconds = min(max(elapsed - _counted(enrolment, lesson, view), 0), MAX_LESSON_SECONDS)
+    extensions = {extension(base_url(), VIEW_EXTENSION): view} if view else None
     _record(
         user,
         enrolment,
         "experienced",
         lesson_activity(course, lesson),
-        parent=parent,
-        grouping=grouping,
+        parent=module_activity(course, lesson.module),
+        grouping=course_activity(course),
         result={"duration": builder.duration(seconds)},
+        extensions=extensions,
     )
+    time = lesson_time(course, enrolment, lesson)
     before = progress(course, enrolment)
-    if complete and lesson.key not in before.done:
-        _complete_lesson(user, course, enrolment, lesson, before)
+    completed = lesson.key in before.done
+    if complete and not completed and time.still_needed == 0:
+        _complete_lesson(user, course, enrolment, lesson)
+        completed = True
     if terminate:
         _record(user, enrolment, "terminated", course_activity(course))
-    return progress(course, enrolment)
+    return Left(progress(course, enrolment), completed, time)
 
 
-def _complete_lesson(user, course, enrolment, lesson, before: Progress) -> None:
+def _counted(enrolment: Enrolment, lesson: Lesson, view: str | None) -> int:
+    row = session.get(LessonProgress, (enrolment.registration, lesson.key))
+    if view is None or row is None or row.last_view_id != view:
+        return 0
+    return row.last_view_seconds or 0
+
+
+def _complete_lesson(user: User, course: Course, enrolment: Enrolment, lesson: Lesson) -> None:
     module = lesson.module
-    parent, grouping = module_activity(course, module), course_activity(course)
+    course_obj = course_activity(course)
     _record(
         user,
         enrolment,
         "completed",
         lesson_activity(course, lesson),
-        parent=parent,
-        grouping=grouping,
+        parent=module_activity(course, module),
+        grouping=course_obj,
         result={"completion": True},
     )
     after = progress(course, enrolment)
     _record(
-        user,
-        enrolment,
-        "progressed",
-        course_activity(course),
-        result={"extensions": {PROGRESS_EXTENSION: after.percent}},
+        user, enrolment, "progressed", course_obj, result={"extensions": {PROGRESS_EXTENSION: after.percent}}
     )
     check_completion(user, course, enrolment, module)
-
-
-def check_completion(user: User, course: Course, enrolment: Enrolment, module: Module) -> None:
-    """Record the module's and then the course's completion once their rules are met (once each)."""
-    now = progress(course, enrolment)
-    done, total = now.modules[module.key]
-    module_obj = module_activity(course, module)
-    if done == total and _quiz_rule_met(course, [module], enrolment) and not _recorded(enrolment, module_obj):
-        _record(
-            user,
-            enrolment,
-            "completed",
-            module_obj,
-            grouping=course_activity(course),
-            result={"completion": True},
-        )
-    modules = course.current_version.modules
-    if now.all_done and enrolment.completed_at is None and _quiz_rule_met(course, modules, enrolment):
-        _record(user, enrolment, "completed", course_activity(course), result={"completion": True})
-
-
-def _recorded(enrolment: Enrolment, obj: dict[str, Any]) -> bool:
-    """Whether a 'completed' statement about this activity is already in the learner's ledger."""
-    return (
-        session.scalar(
-            select(StoredStatement.seq)
-            .where(
-                StoredStatement.registration == enrolment.registration,
-                StoredStatement.object_id == obj["id"],
-                StoredStatement.verb_id == VERBS["completed"],
-                StoredStatement.is_voided.is_(False),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def _quiz_rule_met(course: Course, modules: list[Module], enrolment: Enrolment) -> bool:
-    """Whether every quiz of these modules counts as passed, when the completion rule asks for it."""
-    keys = [m.quiz_key for m in modules if m.quiz_key]
-    if course.current_version.completion_rule.get("quizzes", "none") != "pass" or not keys:
-        return True
-    outcomes = session.scalars(
-        select(QuizOutcome).where(
-            QuizOutcome.registration == enrolment.registration, QuizOutcome.quiz_key.in_(keys)
-        )
-    ).all()
-    for key in keys:
-        quiz = load_quiz(course.current_version, key)
-        if quiz is None or not counts_as_passed(quiz, [o for o in outcomes if o.quiz_key == key]):
-            return False
-    return True
-
-
-def my_enrolments(user: User) -> list[tuple[Enrolment, Course, Progress]]:
-    """The learner's enrolments with their progress, in a fixed number of queries."""
-    enrolments = session.scalars(
-        select(Enrolment)
-        .where(Enrolment.user_id == user.id)
-        .options(
-            selectinload(Enrolment.course)
-            .selectinload(Course.versions)
-            .selectinload(CourseVersion.modules)
-            .selectinload(Module.lessons)
-        )
-        .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-    ).all()
-    done = completed_lessons([e.registration for e in enrolments])
-    return [
-        (e, e.course, progress(e.course, e, done[e.registration]))
-        for e in enrolments
-        if e.course.current_version
-    ]
 
 
 def learning_paths(user: User) -> list[LearningPath]:
@@ -351,15 +238,3 @@ def courses_by_slug(slugs: list[str]) -> dict[str, Course]:
     if not slugs:
         return {}
     return {c.slug: c for c in session.scalars(published_courses().where(Course.slug.in_(slugs)))}
-
-
-def my_statements(user: User, limit: int | None = None) -> list[dict[str, Any]]:
-    """The learner's own learning record, newest first."""
-    stmt = (
-        select(StoredStatement.raw)
-        .where(StoredStatement.user_id == user.id)
-        .order_by(StoredStatement.seq.desc())
-    )
-    if limit:
-        stmt = stmt.limit(limit)
-    return [json.loads(raw) for raw in session.scalars(stmt)]

@@ -18,11 +18,15 @@ from flask_babel import gettext as _
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import STAFF_GROUP_LABELS, ConfirmForm
 from lms.assignments.service import required_for
+from lms.core.i18n import current_language
 from lms.courses import service
-from lms.courses.forms import VERB_LABELS, CatalogFilterForm, LeaveLessonForm
-from lms.courses.timing import opened_stamp, seconds_since
+from lms.courses.forms import CatalogFilterForm, LeaveLessonForm
+from lms.courses.timing import opened_stamp, read_stamp
 from lms.extensions import session
 from lms.packages.media import media_dir
+from lms.progress.service import my_enrolments
+from lms.xapi.labels import VERB_LABELS
+from lms.xapi.ledger import statements_of
 
 LEAVE_ACTIONS = {"previous", "next", "complete", "exit", "outline"}
 MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpe?g|gif|webp|mp4|webm|mp3|pdf)$")
@@ -55,9 +59,7 @@ def catalog():
 def _paths_with_progress(user):
     paths = service.learning_paths(user)
     courses = service.courses_by_slug([slug for p in paths for slug in p.course_slugs])
-    enrolments = {
-        course.slug: (enrolment, progress) for enrolment, course, progress in service.my_enrolments(user)
-    }
+    enrolments = {course.slug: (enrolment, progress) for enrolment, course, progress in my_enrolments(user)}
     return [
         (path, [(courses[s], enrolments.get(s)) for s in path.course_slugs if s in courses]) for path in paths
     ]
@@ -94,10 +96,10 @@ def launch(slug: str):
     course = _course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        lesson = service.launch(current_lms_user(), course)
-    except service.CourseError:
+    enrolment = service.enrolment_for(current_lms_user(), course)
+    if enrolment is None or enrolment.completed_at is not None:
         return redirect(url_for("lms.courses.course", slug=slug))
+    lesson = service.launch(current_lms_user(), course)
     session.commit()
     return redirect(url_for("lms.courses.lesson", slug=slug, key=lesson.key))
 
@@ -121,6 +123,7 @@ def lesson(slug: str, key: str):
         following=following,
         form=form,
         progress=service.progress(course, enrolment),
+        time=service.lesson_time(course, enrolment, current),
     )
 
 
@@ -132,19 +135,32 @@ def leave_lesson(slug: str, key: str):
     action = request.form.get("action")
     if not form.validate_on_submit() or action not in LEAVE_ACTIONS:
         abort(400)
+    opened = read_stamp(form.opened.data, current.key)
     try:
-        service.leave_lesson(
+        left = service.leave_lesson(
             current_lms_user(),
             course,
             current,
-            seconds_since(form.opened.data, current.key),
+            opened.seconds,
+            view=opened.view,
             complete=action in {"next", "complete"},
             terminate=action == "exit",
         )
     except service.CourseError:
         abort(403)
     session.commit()
+    if action in {"next", "complete"} and not left.completed:
+        flash(_not_yet_complete(current, left.time), "info")
     return redirect(_after_leaving(course, current, action))
+
+
+def _not_yet_complete(lesson, time) -> str:
+    return _(
+        "“%(title)s” is not complete yet: spend about %(n)d more minutes on it, then choose Next "
+        "or Mark as complete. The time you spent is saved.",
+        title=lesson.title(current_language()),
+        n=time.minutes_still_needed,
+    )
 
 
 def _after_leaving(course, current, action: str) -> str:
@@ -177,7 +193,7 @@ def media(slug: str, filename: str):
 @login_required
 def my_learning():
     user = current_lms_user()
-    enrolments = service.my_enrolments(user)
+    enrolments = my_enrolments(user)
     required = required_for(user)
     required_ids = {r.course.id for r in required}
     rows = [r for r in enrolments if r[1].id not in required_ids]
@@ -193,15 +209,16 @@ def my_learning():
 
 @login_required
 def my_record():
-    statements = service.my_statements(current_lms_user(), limit=200)
-    return render_template("lms/courses/record.html", statements=statements, verb_labels=VERB_LABELS)
+    recorded = statements_of(current_lms_user(), limit=200)
+    return render_template("lms/courses/record.html", recorded=recorded, verb_labels=VERB_LABELS)
 
 
 @login_required
 def my_record_json():
-    body = json.dumps(service.my_statements(current_lms_user()), ensure_ascii=False, indent=2)
+    """Every statement the learner made, each with whether it has been voided since."""
+    entries = [{"voided": r.is_voided, "statement": r.statement} for r in statements_of(current_lms_user())]
     return Response(
-        body,
+        json.dumps(entries, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": "attachment; filename=my-learning-record.json"},
     )

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from lms.content import activities
+from lms.content.models import Course
+from lms.content.quizzes import load_quiz
 from lms.courses import service as courses
-from lms.courses.models import Course
 from lms.demo.people import new_uuid
+from lms.progress.projectors import ATTEMPT_EXTENSION, SOURCE_EXTENSION, VERSION_EXTENSION
 from lms.quizzes import service as quizzes
-from lms.quizzes.definitions import load_quiz
 from lms.xapi import builder
-from lms.xapi.projector import ATTEMPT_EXTENSION, SOURCE_EXTENSION, VERSION_EXTENSION
 from lms.xapi.vocabulary import extension
 
 #: How enrolments that are not completed end up: registered only, launched, or part-way.
@@ -81,10 +82,10 @@ def course_shapes(published: list[Course]) -> list[CourseShape]:
         modules = []
         for module in version.modules:
             lessons = tuple(
-                (courses.lesson_activity(course, lesson), lesson.minutes) for lesson in module.lessons
+                (activities.lesson_activity(course, lesson), lesson.minutes) for lesson in module.lessons
             )
             modules.append(
-                ModuleShape(courses.module_activity(course, module), lessons, _quiz(course, module))
+                ModuleShape(activities.module_activity(course, module), lessons, _quiz(course, module))
             )
         shapes.append(
             CourseShape(
@@ -92,7 +93,7 @@ def course_shapes(published: list[Course]) -> list[CourseShape]:
                 course.slug,
                 version.number,
                 frozenset(version.audience),
-                courses.course_activity(course),
+                activities.course_activity(course),
                 tuple(modules),
             )
         )

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import or_, select
 
-from lms.courses.models import Course, CourseVersion
+from lms.content.models import Course, CourseVersion
 from lms.extensions import session
 from lms.packages.files import content_hash
 from lms.packages.media import media_dir, stored_name

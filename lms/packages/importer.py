@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from lms.courses.models import Course, CourseVersion, Lesson, Module
+from lms.content.models import Course, CourseVersion, Lesson, Module
 from lms.extensions import session
 from lms.packages.check import CheckedPackage, check_folder, check_package
 from lms.packages.files import COURSE_FILE

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lms.courses.models import LearningPath
+from lms.content.models import LearningPath
 from lms.extensions import session
 from lms.packages import schema
 from lms.packages.problems import Problem

@@ -1,19 +1,21 @@
-"""Quiz attempts (the engine's working state) and quiz outcomes (a progress projection).
+"""Quiz attempts: the engine's working state.
 
 An attempt keeps what was drawn for it and the answers saved as the learner goes; only the
-server grades it. The outcome of a submitted attempt is recorded as a passed or failed
-statement, and ``QuizOutcome`` is projected from those statements like all progress.
+server grades it. The grade is stored once: it is recorded as the attempt's passed or failed
+statement, and ``lms.progress.models.QuizOutcome`` is projected from that statement. An
+attempt reads its grade from its outcome, so the two can never disagree.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import utcnow
 from lms.extensions import Base, UTCDateTime
+from lms.progress.models import QuizOutcome
 
 
 class QuizAttempt(Base):
@@ -34,9 +36,10 @@ class QuizAttempt(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_late: Mapped[bool] = mapped_column(Boolean, default=False)
-    earned: Mapped[float | None] = mapped_column(Float)
-    possible: Mapped[float | None] = mapped_column(Float)
-    is_passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    outcome: Mapped[QuizOutcome | None] = relationship(
+        primaryjoin="QuizAttempt.id == foreign(QuizOutcome.attempt_id)", viewonly=True, lazy="selectin"
+    )
 
     __table_args__ = (
         UniqueConstraint("registration", "quiz_key", "number", name="uq_lms_quiz_attempts_number"),
@@ -46,31 +49,19 @@ class QuizAttempt(Base):
         return f"<QuizAttempt {self.id} {self.quiz_key} #{self.number}>"
 
     @property
+    def earned(self) -> float | None:
+        return self.outcome.earned if self.outcome else None
+
+    @property
+    def possible(self) -> float | None:
+        return self.outcome.possible if self.outcome else None
+
+    @property
+    def is_passed(self) -> bool | None:
+        return self.outcome.is_passed if self.outcome else None
+
+    @property
     def percent(self) -> float | None:
-        if self.earned is None or not self.possible:
+        if self.outcome is None or not self.outcome.possible:
             return None
-        return round(100 * self.earned / self.possible, 2)
-
-
-class QuizOutcome(Base):
-    """One graded attempt, projected from its passed or failed statement."""
-
-    __tablename__ = "lms_quiz_outcomes"
-
-    attempt_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    registration: Mapped[str] = mapped_column(
-        ForeignKey("lms_enrolments.registration", ondelete="CASCADE"), index=True
-    )
-    quiz_key: Mapped[str] = mapped_column(String(100))
-    attempt_number: Mapped[int] = mapped_column(Integer)
-    scaled: Mapped[float] = mapped_column(Float)
-    is_passed: Mapped[bool] = mapped_column(Boolean)
-    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    # The reports read outcomes by registration and need only these columns (an index-only scan).
-    __table_args__ = (
-        Index("ix_lms_quiz_outcomes_report", "registration", "quiz_key", "scaled", "is_passed"),
-    )
-
-    def __repr__(self) -> str:
-        return f"<QuizOutcome {self.quiz_key} #{self.attempt_number} {'pass' if self.is_passed else 'fail'}>"
+        return round(100 * self.outcome.earned / self.outcome.possible, 2)

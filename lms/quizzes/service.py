@@ -8,6 +8,8 @@ same moment yield exactly one graded attempt.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 import secrets
@@ -22,10 +24,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from lms.accounts.models import User
-from lms.courses import service as courses
-from lms.courses.models import Course, Enrolment, Module
+from lms.content import activities
+from lms.content.models import Course, Module
+from lms.content.quizzes import QuizDefinition, load_quiz
 from lms.extensions import session
-from lms.quizzes.definitions import QuizDefinition, load_quiz
+from lms.progress.models import Enrolment
+from lms.progress.projectors import ATTEMPT_EXTENSION
+from lms.progress.service import check_completion, enrolment_for
 from lms.quizzes.models import QuizAttempt
 from lms.xapi import builder
 from lms.xapi.service import record
@@ -82,21 +87,22 @@ def attempts_left(quiz: QuizDefinition, used: int) -> int | None:
 
 
 def quiz_activity(ctx: QuizContext) -> dict[str, Any]:
-    iri = f"{builder.course_iri(courses.base_url(), ctx.course.slug)}/quizzes/{ctx.quiz.key}"
-    return builder.activity(iri, "assessment", ctx.quiz.title_th, ctx.quiz.title_en)
+    return activities.quiz_activity(ctx.course, ctx.quiz)
 
 
 def _record(
     user: User, enrolment: Enrolment, verb: str, obj, ctx: QuizContext, attempt: QuizAttempt, **kwargs
 ):
-    extensions = {extension(courses.base_url(), "attempt"): {"id": attempt.id, "number": attempt.number}}
+    extensions = {
+        extension(activities.base_url(), ATTEMPT_EXTENSION): {"id": attempt.id, "number": attempt.number}
+    }
     statement = builder.statement(
-        courses.base_url(),
+        activities.base_url(),
         user.uuid,
         verb,
         obj,
         registration=enrolment.registration,
-        grouping=courses.course_activity(ctx.course),
+        grouping=activities.course_activity(ctx.course),
         extensions=extensions,
         **kwargs,
     )
@@ -105,13 +111,15 @@ def _record(
 
 def start(user: User, ctx: QuizContext) -> QuizAttempt:
     """The learner's open attempt, or a new one drawn from the pool (an 'attempted' statement)."""
-    enrolment = courses.enrolment_for(user, ctx.course)
+    enrolment = enrolment_for(user, ctx.course)
     if enrolment is None:
         raise QuizError(_("Enrol in the course before taking its quizzes."), 403)
     previous = attempts(enrolment, ctx.quiz.key)
     open_attempt = next((a for a in previous if a.submitted_at is None), None)
     if open_attempt is not None:
         return open_attempt
+    if enrolment.completed_at is not None:
+        raise QuizError(_("You have completed this course: its quizzes take no new attempts."), 403)
     if attempts_left(ctx.quiz, len(previous)) == 0:
         raise QuizError(_("You have used every attempt this quiz allows."), 403)
     attempt = _draw(ctx, enrolment, number=len(previous) + 1)
@@ -124,7 +132,7 @@ def start(user: User, ctx: QuizContext) -> QuizAttempt:
         quiz_activity(ctx),
         ctx,
         attempt,
-        parent=courses.module_activity(ctx.course, ctx.module),
+        parent=activities.module_activity(ctx.course, ctx.module),
     )
     log.info("attempt %s started on %s by user %s", attempt.id, ctx.quiz.key, user.id)
     return attempt
@@ -159,7 +167,7 @@ def _draw(ctx: QuizContext, enrolment: Enrolment, number: int) -> QuizAttempt:
 
 def owned_attempt(user: User, ctx: QuizContext, attempt_id: str) -> QuizAttempt:
     """The attempt if it belongs to this learner's enrolment and this quiz; else 404."""
-    enrolment = courses.enrolment_for(user, ctx.course)
+    enrolment = enrolment_for(user, ctx.course)
     attempt = session.get(QuizAttempt, attempt_id)
     if (
         enrolment is None
@@ -262,8 +270,7 @@ def _grade(user: User, ctx: QuizContext, attempt: QuizAttempt) -> None:
         grade = qtype.grade(spec, response)
         earned, possible = earned + grade.earned, possible + grade.possible
         _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, response, grade)
-    attempt.earned, attempt.possible = earned, possible
-    attempt.is_passed = possible > 0 and 100 * earned / possible >= ctx.quiz.pass_mark
+    is_passed = possible > 0 and 100 * earned / possible >= ctx.quiz.pass_mark
     seconds = int(((attempt.submitted_at or now()) - attempt.started_at).total_seconds())
     result = {
         "score": {
@@ -272,29 +279,47 @@ def _grade(user: User, ctx: QuizContext, attempt: QuizAttempt) -> None:
             "min": 0,
             "max": possible,
         },
-        "success": attempt.is_passed,
+        "success": is_passed,
         "completion": True,
         "duration": builder.duration(seconds),
     }
     _record(
         user,
         enrolment,
-        "passed" if attempt.is_passed else "failed",
+        "passed" if is_passed else "failed",
         quiz_obj,
         ctx,
         attempt,
-        parent=courses.module_activity(ctx.course, ctx.module),
+        parent=activities.module_activity(ctx.course, ctx.module),
         result=result,
     )
-    courses.check_completion(user, ctx.course, enrolment, ctx.module)
+    session.expire(attempt, ["outcome"])
+    check_completion(user, ctx.course, enrolment, ctx.module)
     session.flush()
-    log.info("attempt %s graded %.2f/%.2f (%s)", attempt.id, earned, possible, attempt.is_passed)
+    log.info("attempt %s graded %.2f/%.2f (%s)", attempt.id, earned, possible, is_passed)
+
+
+def question_iri(quiz_obj: dict[str, Any], question_id: str, definition: dict[str, Any]) -> str:
+    """A question's activity id: its package id and a hash of its xAPI definition.
+
+    An LRS keeps the first definition it sees for an activity id, so a question whose prompt,
+    choices or correct response change in a new course version must get a new id.
+    """
+    canonical = json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+    return f"{quiz_obj['id']}/questions/{question_id}/{digest}"
 
 
 def _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, response, grade) -> None:
-    iri = f"{quiz_obj['id']}/questions/{spec['id']}"
+    """An 'answered' statement for one question; none for a question left unanswered."""
+    if response is None:
+        return
     definition = qtype.to_xapi_definition(spec, lambda text: {"th-TH": text})
-    obj = {"objectType": "Activity", "id": iri, "definition": definition}
+    obj = {
+        "objectType": "Activity",
+        "id": question_iri(quiz_obj, spec["id"], definition),
+        "definition": definition,
+    }
     result: dict[str, Any] = {
         "score": {
             "raw": grade.earned,
@@ -303,8 +328,7 @@ def _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, respons
             "scaled": round(grade.earned / grade.possible, 4) if grade.possible else 0,
         }
     }
-    if response is not None:
-        result["response"] = qtype.to_xapi_response(spec, response)
+    result["response"] = qtype.to_xapi_response(spec, response)
     if grade.is_correct is not None:
         result["success"] = grade.is_correct
     _record(user, enrolment, "answered", obj, ctx, attempt, parent=quiz_obj, result=result)

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import ConfirmForm
+from lms.content.quizzes import media_names
 from lms.courses import service as courses
 from lms.extensions import session
+from lms.progress.service import enrolment_for
 from lms.quizzes import service
-from lms.quizzes.definitions import media_names
 
 
 def _context(slug: str, key: str) -> service.QuizContext:
@@ -33,7 +34,7 @@ def _fail(error: service.QuizError):
 @login_required
 def overview(slug: str, key: str):
     ctx = _context(slug, key)
-    enrolment = courses.enrolment_for(current_lms_user(), ctx.course)
+    enrolment = enrolment_for(current_lms_user(), ctx.course)
     if enrolment is None:
         flash(_("Enrol in the course to take its quizzes."), "info")
         return redirect(url_for("lms.courses.course", slug=slug))
@@ -44,6 +45,7 @@ def overview(slug: str, key: str):
         attempts=attempts,
         form=ConfirmForm(),
         left=service.attempts_left(ctx.quiz, len(attempts)),
+        course_completed=enrolment.completed_at is not None,
     )
 
 
@@ -79,7 +81,8 @@ def attempt(slug: str, key: str, attempt_id: str):
 
 
 def _result(ctx, current):
-    used = len(service.attempts(courses.enrolment_for(current_lms_user(), ctx.course), ctx.quiz.key))
+    enrolment = enrolment_for(current_lms_user(), ctx.course)
+    used = len(service.attempts(enrolment, ctx.quiz.key))
     allowed = service.may_review(ctx.quiz, current, used)
     review = service.review(ctx, current, _media_urls(ctx)) if allowed else None
     return render_template(
@@ -88,6 +91,7 @@ def _result(ctx, current):
         attempt=current,
         review=review,
         left=service.attempts_left(ctx.quiz, used),
+        course_completed=enrolment.completed_at is not None,
         form=ConfirmForm(),
     )
 

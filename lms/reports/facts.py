@@ -55,9 +55,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from lms.accounts.models import User
 from lms.assignments.models import RequiredCourse
-from lms.courses.models import CourseVersion, Enrolment, Module
+from lms.content.models import CourseVersion, Module
 from lms.extensions import session
-from lms.quizzes.models import QuizOutcome
+from lms.progress.models import Enrolment, QuizOutcome
 from lms.reports.filters import ReportFilters
 from lms.reports.fiscal import bangkok_date
 from lms.reports.scope import is_narrowed, people

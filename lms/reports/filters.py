@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import OrgUnit, Province, StaffGroup
-from lms.courses.models import Course
+from lms.content.models import Course
 from lms.extensions import session
 from lms.reports.fiscal import bangkok_today, day_bounds, fiscal_year_bounds
 

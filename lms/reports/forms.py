@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.accounts.forms import STAFF_GROUP_LABELS
 from lms.accounts.models import OrgUnit, Province
-from lms.courses.models import Course
+from lms.content.models import Course
 from lms.extensions import session
 from lms.reports.facts import current_versions
 from lms.reports.fiscal import current_fiscal_year, fiscal_year_label

@@ -11,8 +11,9 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import OrgUnit, Province, User
 from lms.certificates.models import Certificate
-from lms.courses.models import Course, CourseVersion, Enrolment
+from lms.content.models import Course, CourseVersion
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.reports import facts as F
 from lms.reports.filters import ReportFilters
 from lms.reports.fiscal import current_fiscal_year, fiscal_year_bounds

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import OrgUnit, Province, StaffGroup, User
 from lms.accounts.service import unit_and_descendant_ids
-from lms.courses.models import Course
+from lms.content.models import Course
 from lms.extensions import session
 from lms.reports import facts as F
 from lms.reports.filters import BREAKDOWNS, NONE, REGIONS, ReportFilters

@@ -16,7 +16,7 @@ from lms.xapi.vocabulary import ACTIVITY_TYPES, LANGUAGE, PLATFORM, VERBS, profi
 ACTIVITY_PATH = re.compile(
     r"/xapi/activities/courses/(?P<course>[^/]+)"
     r"(?:/modules/(?P<module>[^/]+)|/lessons/(?P<lesson>[^/]+)"
-    r"|/quizzes/(?P<quiz>[^/]+)(?:/questions/(?P<question>[^/]+))?)?$"
+    r"|/quizzes/(?P<quiz>[^/]+)(?:/questions/(?P<question>[^/]+)(?:/[0-9a-f]{12})?)?)?$"
 )
 LEVELS = ("question", "quiz", "lesson", "module")
 

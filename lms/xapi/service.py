@@ -1,7 +1,9 @@
 """``record``: the one path every learning event takes.
 
-In one transaction it validates the statement, appends it to the statement store, updates the
-progress projection and queues it for each external LRS. The caller commits.
+In one transaction it validates the statement, appends it to the statement store, hands it to
+the projectors registered for its verb (``lms.xapi.routing``) and queues it for each external
+LRS. The caller commits. A voiding statement marks its target voided and has the projection of
+that target's registration re-derived, nothing more.
 
 ``record_many`` does the same for a list of statements, in order, with fewer round trips: it
 is for bulk work (the demo seeder), see docs/decisions/0015-demo-seed-through-xapi.md.
@@ -22,8 +24,7 @@ from sqlalchemy import event, select
 
 from lms.accounts.models import User
 from lms.extensions import session
-from lms.signals import statement_recorded
-from lms.xapi import projector
+from lms.signals import statement_recorded, statement_voided
 from lms.xapi.models import OutboxEntry, StoredStatement
 from lms.xapi.validation import StatementError, validate
 from lms.xapi.vocabulary import VERBS
@@ -57,7 +58,7 @@ def record(statement: dict[str, Any], *, user_id: int | None = None) -> StoredSt
         _void(statement, row)
     else:
         with session.no_autoflush:
-            projector.project(statement, user_id)
+            _router().project(statement, user_id)
     _queue(row)
     statement_recorded.send(current_app._get_current_object(), statement=statement, row=row)
     return row
@@ -71,7 +72,7 @@ def record_many(
     For bulk work. Every statement is validated before anything is written, so one invalid
     statement refuses the whole list (the error names its position). A statement stored before,
     or earlier in the list, is a no-op when re-sent and a conflict when its content differs, as
-    in ``record``. The projection is ``projector.project``, statement by statement, exactly as
+    in ``record``. The projection is the router's, statement by statement, exactly as
     ``record`` runs it; what is saved is round trips: one "already stored?" query and one
     multi-row INSERT per list instead of one each, and the rows the projector writes stay in
     the session until the list is done, so it does not read them back for the next statement.
@@ -161,9 +162,10 @@ def _record_batch(batch: list[tuple[dict[str, Any], int | None]]) -> list[Stored
         _queue(row, flush=False)
     session.flush()
     app = current_app._get_current_object()
+    router = _router()
     for (statement, user_id), row in zip(batch, rows, strict=True):
         with session.no_autoflush:
-            projector.project(statement, user_id)
+            router.project(statement, user_id)
         statement_recorded.send(app, statement=statement, row=row)
     return rows
 
@@ -222,8 +224,16 @@ def _row(statement: dict[str, Any], user_id: int | None) -> StoredStatement:
     )
 
 
+def _router():
+    return current_app.extensions["lms"].projectors
+
+
 def _void(statement: dict[str, Any], row: StoredStatement) -> None:
-    """Mark the target voided and re-derive the progress it touched (spec 2.2.4)."""
+    """Mark the target voided and re-derive the registration it belongs to (spec 2.2.4).
+
+    ``statement_voided`` then lets other areas undo what followed from the target (the
+    certificate a course completion produced).
+    """
     target = session.scalar(
         select(StoredStatement).where(StoredStatement.id == statement["object"].get("id"))
     )
@@ -231,9 +241,15 @@ def _void(statement: dict[str, Any], row: StoredStatement) -> None:
         raise StatementError(
             "A voiding statement must reference a stored statement that is not a voiding one."
         )
+    if target.is_voided:
+        return
     target.is_voided = True
     session.flush()
-    projector.rebuild()
+    if target.registration is not None:
+        _router().rederive(target.registration)
+    statement_voided.send(
+        current_app._get_current_object(), target=target, voiding=statement, voided_by=row.user_id
+    )
 
 
 def _queue(row: StoredStatement, *, flush: bool = True) -> None:

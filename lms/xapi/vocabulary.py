@@ -45,5 +45,10 @@ def extension(base_url: str, name: str) -> str:
     return f"{base_url}/xapi/extensions/{name}"
 
 
+def activity_type(base_url: str, name: str) -> str:
+    """An activity type of our own profile (the certificate), under the site's base URL."""
+    return f"{base_url}/xapi/activity-types/{name}"
+
+
 def profile_iri(base_url: str) -> str:
     return f"{base_url}/xapi/profile"

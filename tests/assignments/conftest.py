@@ -33,7 +33,7 @@ from sqlalchemy import select
 from lms.accounts import service as accounts
 from lms.accounts.models import OrgUnit, Province, User
 from lms.assignments.models import RequiredCourse
-from lms.courses.models import Course, LearningPath
+from lms.content.models import Course, LearningPath
 from lms.extensions import session
 from lms.jobs.models import Job
 from tests.conftest import PASSWORD, login, make_course, make_user

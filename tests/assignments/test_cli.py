@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import OrgUnit
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
-from lms.courses.models import Enrolment
 from lms.extensions import session
 from lms.jobs.models import Job
+from lms.progress.models import Enrolment
 from tests.assignments.conftest import people_for, required
 
 DUE = "2099-06-30"

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from lms.accounts import service as accounts
 from lms.assignments import service
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
-from lms.courses.models import Enrolment
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.xapi.models import StoredStatement
 from tests.assignments.conftest import people_for, required
 from tests.conftest import make_user

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from lms.accounts import staff_import
 from lms.assignments import service
-from lms.courses.models import Enrolment
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from tests.assignments.conftest import people_for, wait_for_jobs
 from tests.conftest import post_form
 

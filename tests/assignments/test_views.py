@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from lms.assignments import service
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
-from lms.courses.models import Enrolment
 from lms.extensions import session
 from lms.jobs.models import Job
+from lms.progress.models import Enrolment
 from lms.xapi.models import StoredStatement
 from tests.assignments.conftest import people_for, required, wait_for_jobs
 from tests.conftest import csrf_token, post_form

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from lms.certificates import service
 from lms.certificates.models import Certificate
 from lms.courses import service as courses
-from lms.courses.models import Enrolment
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.xapi.models import StoredStatement
 from tests.conftest import login, make_course, make_user
 
@@ -55,9 +55,16 @@ def test_completing_a_course_issues_one_certificate(learner):
         == f"http://127.0.0.1:5000/verify/{certificate.serial}?c={certificate.verification_code}"
     )
     earned = session.scalar(select(StoredStatement).where(StoredStatement.verb_id.like("%/earned")))
-    assert json.loads(earned.raw)["result"]["extensions"] == {
-        "http://127.0.0.1:5000/xapi/extensions/certificate": data["verify_url"]
-    }
+    statement = json.loads(earned.raw)
+    assert (
+        statement["object"]["id"]
+        == f"http://127.0.0.1:5000/xapi/activities/certificates/{certificate.serial}"
+    )
+    # PDPA: nothing in the statement leads to the learner's name: no verification code, no URL
+    # of the verification page, no name.
+    assert certificate.verification_code not in earned.raw
+    assert "/verify/" not in earned.raw
+    assert "ปิ่นแก้ว" not in earned.raw and "Pinkaew" not in earned.raw
     enrolment = session.get(Enrolment, certificate.registration)
     assert service.issue(enrolment).id == certificate.id
     assert session.scalar(select(func.count()).select_from(Certificate)) == 1

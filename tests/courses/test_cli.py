@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
-from lms.courses.models import Enrolment
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from tests.conftest import make_course, make_user
 
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from lms.courses.models import Enrolment
 from lms.extensions import session
+from lms.progress.models import Enrolment
 from lms.signals import course_completed
 from lms.xapi.models import StoredStatement
 from lms.xapi.validation import validate
@@ -185,7 +185,8 @@ def test_learners_see_only_their_own_record(client, learner, app):
     assert "ยังไม่มีรายการ" in other_client.get("/learning/record").get_data(as_text=True)
     assert "test-course" not in other_client.get("/learning").get_data(as_text=True)
     mine = json.loads(client.get("/learning/record.json").data)
-    assert len(mine) == 6 and {s["actor"]["account"]["name"] for s in mine} == {learner.uuid}
+    assert len(mine) == 6 and {e["statement"]["actor"]["account"]["name"] for e in mine} == {learner.uuid}
+    assert not any(e["voided"] for e in mine)
 
 
 def test_a_new_version_keeps_progress_by_lesson_id(client, learner):

@@ -11,10 +11,10 @@ from lms.accounts.models import OrgUnit, Province, User
 from lms.accounts.service import unit_and_descendant_ids
 from lms.assignments.models import Assignment, RequiredCourse
 from lms.certificates.models import Certificate
-from lms.courses.models import Course, Enrolment, LessonProgress
+from lms.content.models import Course
 from lms.demo.seed import Seeder, SeedError, SeedOptions
 from lms.extensions import session
-from lms.quizzes.models import QuizOutcome
+from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.xapi import builder
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from lms.courses.models import Course, CourseVersion
+from lms.content.models import Course, CourseVersion
 from lms.extensions import session
 from tests.packages.conftest import CONTENT, files_of
 

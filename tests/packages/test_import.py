@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from lms.courses.models import Course, CourseVersion, LearningPath, Lesson, Module
+from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
 from lms.extensions import session
 from lms.packages.importer import ImportStatus, import_folder, import_package
 from lms.packages.problems import PackageError

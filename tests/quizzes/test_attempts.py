@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from lms.courses.models import Enrolment
 from lms.extensions import session
-from lms.quizzes.models import QuizAttempt, QuizOutcome
+from lms.progress.models import Enrolment, QuizOutcome
+from lms.quizzes.models import QuizAttempt
 from lms.xapi.models import StoredStatement
 from lms.xapi.validation import validate
 from tests.conftest import login, make_course, make_user, post_form

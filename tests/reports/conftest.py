@@ -59,8 +59,8 @@ from sqlalchemy import select
 from lms.accounts import service as accounts
 from lms.accounts.models import OrgUnit, Province, User
 from lms.assignments.models import Assignment, RequiredCourse
+from lms.content.models import Course
 from lms.courses import service as courses
-from lms.courses.models import Course
 from lms.extensions import session
 from lms.quizzes import service as quizzes
 from lms.reports.fiscal import bangkok_today

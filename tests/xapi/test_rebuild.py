@@ -3,10 +3,10 @@
 from sqlalchemy import select
 
 from lms.courses import service as courses
-from lms.courses.models import Enrolment, LessonProgress
 from lms.extensions import session
+from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.quizzes import service as quizzes
-from lms.quizzes.models import QuizAttempt, QuizOutcome
+from lms.quizzes.models import QuizAttempt
 from tests.conftest import make_course, make_user
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.courses import service as courses
-from lms.courses.models import Enrolment, LessonProgress
 from lms.extensions import session
+from lms.progress.models import Enrolment, LessonProgress
 from lms.xapi import builder
 from lms.xapi.models import OutboxEntry, StoredStatement
 from lms.xapi.service import StatementConflict, record

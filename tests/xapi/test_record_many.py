@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from lms.certificates.models import Certificate
 from lms.courses import service as courses
-from lms.courses.models import Enrolment, LessonProgress
 from lms.extensions import session
+from lms.progress.models import Enrolment, LessonProgress
 from lms.signals import statement_recorded
 from lms.xapi import builder
 from lms.xapi.models import OutboxEntry, StoredStatement

@@ -1,38 +1,43 @@
-"""The progress projection: enrolments and lesson progress derived from statements.
+"""The projectors: enrolments, lesson progress and quiz outcomes derived from statements.
 
-``project`` is called by ``record`` for every new statement, and by ``rebuild`` for every
+``register`` (called from ``init_app``) gives ``xapi.record``'s router one projector per
+verb. The router calls them for every new statement, and ``rebuild`` calls them for every
 stored one in ledger order, so the live tables and a rebuild agree. Statements about
 activities that are not ours (external content) change no progress.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
-from lms.courses.models import Course, Enrolment, LessonProgress
+from lms.content.models import Course
 from lms.extensions import session
-from lms.quizzes.models import QuizOutcome
+from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.signals import course_completed
 from lms.xapi.builder import duration_seconds, parse_activity
-from lms.xapi.models import StoredStatement
-from lms.xapi.vocabulary import VERB_NAMES, VERBS
+from lms.xapi.routing import ProjectorRouter
+from lms.xapi.vocabulary import VERBS
 
 SOURCE_EXTENSION = "enrolment-source"
 VERSION_EXTENSION = "course-version"
 ATTEMPT_EXTENSION = "attempt"
+VIEW_EXTENSION = "page-view"
 
 
-def project(statement: dict[str, Any], user_id: int | None, *, replaying: bool = False) -> None:
-    handler = HANDLERS.get(VERB_NAMES.get(statement["verb"]["id"], ""))
-    target = parse_activity(statement["object"].get("id", ""))
-    if handler is None or target is None:
-        return
-    handler(statement, target, user_id, _timestamp(statement), replaying)
+def _ours(handler: Callable) -> Callable:
+    """Adapt a handler to the router: only statements about our own activities reach it."""
+
+    def projector(statement: dict[str, Any], user_id: int | None, *, replaying: bool) -> None:
+        target = parse_activity(statement["object"].get("id", ""))
+        if target is not None:
+            handler(statement, target, user_id, _timestamp(statement), replaying)
+
+    projector.__name__ = projector.__qualname__ = f"project_{handler.__name__.strip('_')}"
+    return projector
 
 
 def _timestamp(statement: dict[str, Any]) -> datetime:
@@ -116,6 +121,12 @@ def _experienced(statement, target, user_id, at, replaying) -> None:
     row = _lesson_row(enrolment, target["lesson"], at)
     row.last_viewed_at = max(at, row.last_viewed_at)
     row.time_spent_seconds += seconds
+    view = _extension(statement, VIEW_EXTENSION)
+    if view:
+        row.last_view_seconds = (
+            (row.last_view_seconds or 0) + seconds if view == row.last_view_id else seconds
+        )
+        row.last_view_id = view
     enrolment.time_spent_seconds += seconds
     enrolment.last_lesson_key = target["lesson"]
     session.flush()
@@ -151,6 +162,8 @@ def _quiz_outcome(statement, target, user_id, at, replaying) -> None:
                 quiz_key=target["quiz"],
                 attempt_number=int(attempt.get("number", 0)),
                 scaled=float(result.get("score", {}).get("scaled", 0)),
+                earned=float(result.get("score", {}).get("raw", 0)),
+                possible=float(result.get("score", {}).get("max", 0)),
                 is_passed=bool(result.get("success")),
                 completed_at=at,
             )
@@ -173,35 +186,7 @@ HANDLERS: dict[str, Callable] = {
 }
 
 
-def rebuild() -> int:
-    """Re-derive the projection from every statement that is not voided. Returns the count.
-
-    Enrolment rows are kept (quiz attempts and certificates refer to them by registration)
-    and their derived columns reset before the replay; enrolments whose 'registered'
-    statement is gone (voided) are removed afterwards.
-    """
-    session.execute(delete(QuizOutcome))
-    session.execute(delete(LessonProgress))
-    session.execute(
-        update(Enrolment).values(
-            launched_at=None,
-            last_activity_at=None,
-            last_lesson_key=None,
-            time_spent_seconds=0,
-            completed_at=None,
-        )
-    )
-    session.flush()
-    count = 0
-    live = select(StoredStatement).where(StoredStatement.is_voided.is_(False))
-    with session.no_autoflush:
-        for row in session.scalars(live.order_by(StoredStatement.seq)).yield_per(500):
-            project(json.loads(row.raw), row.user_id, replaying=True)
-            count += 1
-    registered = live.with_only_columns(StoredStatement.registration).where(
-        StoredStatement.verb_id == VERBS["registered"]
-    )
-    session.execute(delete(Enrolment).where(Enrolment.registration.not_in(registered)))
-    session.flush()
-    session.expire_all()
-    return count
+def register(router: ProjectorRouter) -> None:
+    """Give the router the progress projectors, one per verb they derive something from."""
+    for verb, handler in HANDLERS.items():
+        router.register(VERBS[verb], _ours(handler))

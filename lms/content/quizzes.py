@@ -8,9 +8,8 @@ from typing import Any
 
 import yaml
 
-from lms.courses.models import CourseVersion
+from lms.content.models import CourseVersion
 from lms.packages.media import stored_name
-from lms.quizzes.models import QuizOutcome
 
 
 @dataclass(frozen=True)
@@ -95,12 +94,3 @@ def _parse(key: str, text: str) -> QuizDefinition:
         attempt_counts=data["attempt_counts"],
         questions=tuple(data["questions"]),
     )
-
-
-def counts_as_passed(quiz: QuizDefinition, outcomes: list[QuizOutcome]) -> bool:
-    """Whether the quiz is passed under its rule: the best attempt, or the last one."""
-    if not outcomes:
-        return False
-    if quiz.attempt_counts == "last":
-        return max(outcomes, key=lambda o: o.attempt_number).is_passed
-    return any(o.is_passed for o in outcomes)

@@ -1,9 +1,7 @@
-"""The course tree (course, version, module, lesson), learning paths, and the progress
-projection (enrolments and lesson progress).
+"""The course tree (course, version, module, lesson) and learning paths.
 
-Content rows are written by the package importer. Progress rows are written only by the
-xAPI projector (``lms.xapi.projector``): they are a projection of the statement store and
-``flask lms progress rebuild`` re-derives them.
+Content rows are written by the package importer and never by a learner's action; what a
+learner did lives in ``lms.progress.models``, a projection of the statement store.
 """
 
 from __future__ import annotations
@@ -14,17 +12,15 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
-    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.accounts.models import User, utcnow
+from lms.accounts.models import utcnow
 from lms.extensions import Base, UTCDateTime
 
 
@@ -163,64 +159,3 @@ class LearningPath(Base):
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title_th
-
-
-class Enrolment(Base):
-    """A learner's registration in a course (projection of the 'registered' statement).
-
-    The primary key is the xAPI registration uuid, so it is stable across rebuilds.
-    """
-
-    __tablename__ = "lms_enrolments"
-
-    registration: Mapped[str] = mapped_column(String(36), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"), index=True)
-    enrolled_version: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(16), default="self")
-    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_lesson_key: Mapped[str | None] = mapped_column(String(100))
-    time_spent_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()
-    course: Mapped[Course] = relationship()
-    lessons: Mapped[list[LessonProgress]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan"
-    )
-
-    __table_args__ = (
-        UniqueConstraint("user_id", "course_id", name="uq_lms_enrolments_user_course"),
-        # Training hours and period filters read completions by date.
-        Index(
-            "ix_lms_enrolments_completed_at",
-            "completed_at",
-            postgresql_where=text("completed_at IS NOT NULL"),
-            sqlite_where=text("completed_at IS NOT NULL"),
-        ),
-    )
-
-    def __repr__(self) -> str:
-        return f"<Enrolment {self.registration} user={self.user_id} course={self.course_id}>"
-
-
-class LessonProgress(Base):
-    """What one enrolment did in one lesson, keyed by the lesson's package id."""
-
-    __tablename__ = "lms_lesson_progress"
-
-    registration: Mapped[str] = mapped_column(
-        ForeignKey("lms_enrolments.registration", ondelete="CASCADE"), primary_key=True
-    )
-    lesson_key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    first_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    time_spent_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    enrolment: Mapped[Enrolment] = relationship(back_populates="lessons")
-
-    def __repr__(self) -> str:
-        return f"<LessonProgress {self.registration} {self.lesson_key}>"

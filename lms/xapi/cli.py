@@ -1,0 +1,30 @@
+"""``flask lms xapi ...``: the statement store."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from lms.accounts.service import find_by_email
+from lms.core.cli import fail
+from lms.extensions import session
+from lms.xapi.voiding import VoidError, void_statement
+
+xapi_cli = AppGroup("xapi", help="The xAPI statement store.")
+
+
+@xapi_cli.command("void")
+@click.argument("statement_id")
+@click.option("--reason", required=True, help="Why the statement is withdrawn (kept in the audit log).")
+@click.option("--by", "by_email", required=True, help="Email of the administrator who voids it.")
+def void(statement_id: str, reason: str, by_email: str) -> None:
+    """Void STATEMENT_ID: re-derive its enrolment's progress without it (audited)."""
+    admin = find_by_email(by_email)
+    if admin is None:
+        fail(f"no user has the email {by_email}")
+    try:
+        void_statement(statement_id, reason, admin)
+    except VoidError as exc:
+        fail(str(exc))
+    session.commit()
+    click.echo(f"Statement {statement_id.strip()} voided; its enrolment's progress was re-derived.")
