@@ -177,7 +177,14 @@ class Journey:
                 done += 1
             if module.quiz is not None:
                 self._quiz(module)
-            self._emit("completed", module.obj, self._soon(), grouping=shape.obj, result={"completion": True})
+            self._emit(
+                "completed",
+                module.obj,
+                self._soon(),
+                parent=shape.obj,
+                grouping=shape.obj,
+                result={"completion": True},
+            )
         self._emit("completed", shape.obj, self._soon(), result={"completion": True})
         self.completed = True
 

@@ -30,6 +30,7 @@ from lms.demo import assignments, organisation
 from lms.demo.journeys import CourseShape, Journey, course_shapes, moment_between, pick_outcome
 from lms.demo.people import EMAIL_DOMAIN, Person, learner_random, make_person
 from lms.extensions import session
+from lms.quizzes import service as quizzes
 from lms.xapi.models import StoredStatement
 from lms.xapi.service import record_many
 
@@ -180,6 +181,7 @@ class Seeder:
                 enrolments += 1
                 completions += journey.completed
         record_many(statements, user_ids=actors)
+        quizzes.attempts_for_graded_outcomes(sorted({s["context"]["registration"] for s in statements}))
         return enrolments, completions
 
     def finish(self) -> SeedSummary:

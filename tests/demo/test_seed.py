@@ -15,6 +15,7 @@ from lms.content.models import Course
 from lms.demo.seed import Seeder, SeedError, SeedOptions
 from lms.extensions import session
 from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
+from lms.quizzes.models import QuizAttempt
 from lms.xapi import builder
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
@@ -161,6 +162,22 @@ def test_every_enrolment_and_completion_is_backed_by_its_statements(app, seeded)
     assert f"Enrolments:         {len(enrolments)}, of which completed {len(completed)}" in summary
     assert f"Statements:         {count(StoredStatement):,}" in summary
     assert f"Certificates:       {len(completed)}" in summary
+
+
+def test_every_graded_quiz_outcome_is_an_attempt_the_learner_sees(app, seeded):
+    """The grade is stored once (the outcome); the quiz page lists the attempt with that grade."""
+    outcomes = session.scalars(select(QuizOutcome)).all()
+    assert outcomes
+    attempts = {a.id: a for a in session.scalars(select(QuizAttempt))}
+    for outcome in outcomes:
+        attempt = attempts[outcome.attempt_id]
+        assert (attempt.registration, attempt.quiz_key, attempt.number) == (
+            outcome.registration,
+            outcome.quiz_key,
+            outcome.attempt_number,
+        )
+        assert attempt.is_passed == outcome.is_passed and attempt.submitted_at == outcome.completed_at
+        assert attempt.percent == round(100 * outcome.earned / outcome.possible, 2)
 
 
 def test_the_history_covers_eighteen_months_before_as_of_and_two_fiscal_years(app, seeded):
