@@ -15,8 +15,11 @@ run: system-deps install
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
 	LMS_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist), each with its own databases and servers; --dist loadscope keeps a
+# module's tests on one worker, so module-scoped servers start once and tests that share one
+# Redis key (the login limiter) never run at the same time.
 test: system-deps install lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadscope
 
 lint: install
 	$(VENV)/bin/ruff format --check .
