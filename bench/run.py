@@ -24,7 +24,10 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
   against bare WeasyPrint renders/s of the same HTML in one process;
 - reports (``reports.py``): the HR report pages (completion overview, drill-down, training hours,
   transcript) in ms at N learners on SQLite and PostgreSQL, for an administrator and an HR officer,
-  against the same pages' SQL replayed alone on a raw driver connection.
+  against the same pages' SQL replayed alone on a raw driver connection;
+- void (``void.py``): ``lms.xapi.voiding.void_statement`` of a lesson completion on PostgreSQL
+  with a ledger of N learners (100,000: about 1.5 million statements, written in bulk), in ms,
+  against one ``xapi.record`` of an 'experienced' statement on the same ledger.
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -45,6 +48,7 @@ import home_page
 import lesson_page
 import quiz
 import reports
+import void
 import xapi_record
 from harness import cpu_model
 
@@ -62,6 +66,7 @@ BENCHMARKS = {
         certificate_bulk.run,
     ),
     "reports": ("HR report pages at N learners vs their SQL alone (SQLite, PostgreSQL)", reports.run),
+    "void": ("void_statement on an N-learner ledger vs one xapi.record (PostgreSQL)", void.run),
 }
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -106,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         type=_names,
         default=list(BENCHMARKS),
-        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk,reports (all)",
+        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk,reports,void (all)",
     )
     web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
@@ -167,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         "--report-everyone",
         action="store_true",
         help="every learner enrols in every course (default: the demo seed's chances)",
+    )
+    voids = parser.add_argument_group("void (PostgreSQL: --postgres-url)")
+    voids.add_argument(
+        "--void-learners", type=int, default=100_000, help="learners in the ledger (at least 190)"
     )
     args = parser.parse_args(argv)
     counts = (args.requests, args.threads, args.workers, args.statements, args.learners)

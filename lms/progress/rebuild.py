@@ -8,6 +8,7 @@ learner's statements in that course, whatever the size of the ledger (the statem
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -15,6 +16,7 @@ from sqlalchemy import delete, select, update
 from lms.extensions import session
 from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.xapi.models import StoredStatement
+from lms.xapi.service import kept_alive
 from lms.xapi.vocabulary import VERBS
 
 RESET = {
@@ -39,7 +41,10 @@ def rebuild(registration: str | None = None) -> int:
         live = live.where(StoredStatement.registration == registration)
     router = current_app.extensions["lms"].projectors
     count = 0
-    with session.no_autoflush:
+    # One registration's rows are few: holding them spares reading them back per statement. A
+    # whole-ledger rebuild would hold millions, so it lets the session drop them.
+    held = kept_alive() if registration is not None else nullcontext()
+    with session.no_autoflush, held:
         for row in session.scalars(live.order_by(StoredStatement.seq)).yield_per(500):
             router.project(json.loads(row.raw), row.user_id, replaying=True)
             count += 1

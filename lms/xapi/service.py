@@ -94,7 +94,7 @@ def record_many(
     stored = _stored_raw([statement["id"] for statement in prepared])
     stored_rows: list[StoredStatement] = []
     batch: list[tuple[dict[str, Any], int | None]] = []
-    with _kept_alive():
+    with kept_alive():
         for statement, user_id in zip(prepared, user_ids, strict=True):
             raw = stored.get(statement["id"])
             if raw is not None:
@@ -171,7 +171,7 @@ def _record_batch(batch: list[tuple[dict[str, Any], int | None]]) -> list[Stored
 
 
 @contextmanager
-def _kept_alive() -> Iterator[None]:
+def kept_alive() -> Iterator[None]:
     """Hold every object the session loads or creates until the block ends.
 
     The session's identity map refers to objects weakly: once the projector has written an
