@@ -11,6 +11,10 @@ import yaml
 from lms.content.models import CourseVersion
 from lms.packages.media import stored_name
 
+#: ``show_feedback`` when a quiz file leaves it out: no correct answer is shown while the
+#: learner can still try again and has not passed (docs/course-package.md, Quizzes).
+DEFAULT_SHOW_FEEDBACK = "after_pass_or_last_attempt"
+
 
 @dataclass(frozen=True)
 class QuizDefinition:
@@ -90,7 +94,7 @@ def _parse(key: str, text: str) -> QuizDefinition:
         shuffle_questions=bool(data["shuffle_questions"]),
         shuffle_choices=bool(data["shuffle_choices"]),
         draw=data.get("draw"),
-        show_feedback=data["show_feedback"],
+        show_feedback=data.get("show_feedback", DEFAULT_SHOW_FEEDBACK),
         attempt_counts=data["attempt_counts"],
         questions=tuple(data["questions"]),
     )

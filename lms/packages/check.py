@@ -6,7 +6,8 @@ from. Nothing here touches the database.
 
 A lesson or quiz file that course.yaml does not list is an error, not a warning: it would be
 stored but never shown, and it is most often a typo in the module's list.
-Media files no lesson or quiz uses are only a warning: they are stored and do no harm.
+Media files no lesson or quiz uses are only a warning: they are stored and do no harm. So is
+a quiz that can be retaken but has no pool to draw other questions from.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def check_package(root: Path | str) -> CheckedPackage:
         package.problems = ordered(package.problems)
         return package
     used_media: set[str] = set()
+    quiz_warnings: list[Problem] = []
     doc = _parse(files.texts[COURSE_FILE], COURSE_FILE, package.problems)
     if doc is not None:
         package.problems += schema.schema_problems(doc, schema.COURSE, COURSE_FILE)
@@ -103,10 +105,10 @@ def check_package(root: Path | str) -> CheckedPackage:
     for key, file in files.lessons().items():
         used_media |= _check_lesson(package, key, file)
     for key, file in files.quizzes().items():
-        used_media |= _check_quiz(package, key, file)
+        used_media |= _check_quiz(package, key, file, quiz_warnings)
     package.problems += _media_problems(files)
     if package.ok:  # with errors, some texts may be unread and the warnings misleading
-        package.problems += _unused_media(files, used_media) + _completion_warnings(package)
+        package.problems += quiz_warnings + _unused_media(files, used_media) + _completion_warnings(package)
     package.problems = ordered(package.problems)
     return package
 
@@ -240,13 +242,15 @@ def _check_lesson(package: CheckedPackage, key: str, file: str) -> set[str]:
     return findings.media
 
 
-def _check_quiz(package: CheckedPackage, key: str, file: str) -> set[str]:
+def _check_quiz(package: CheckedPackage, key: str, file: str, warnings: list[Problem]) -> set[str]:
+    """Adds the quiz's errors to the package's problems and its warnings to ``warnings``."""
     doc = _parse(package.files.texts[file], file, package.problems)
     if doc is None:
         return set()
     package.problems += schema.schema_problems(doc, schema.QUIZ, file)
     problems, media = quiz_problems(doc, file, key, package.files.media)
-    package.problems += problems
+    package.problems += errors(problems)
+    warnings += [problem for problem in problems if problem.is_warning]
     return media
 
 
@@ -327,6 +331,8 @@ def check_folder(root: Path | str) -> CheckedFolder:
         slugs = {package.slug for package in folder.packages if package.course}
         folder.paths, problems = check_learning_paths(root / PATHS_FILE, slugs)
         folder.problems += problems
+    if not folder.ok:  # nothing of the folder is imported: show only what must be fixed, as for a package
+        folder.problems = errors(folder.problems)
     folder.problems = ordered(folder.problems)
     return folder
 

@@ -1,5 +1,6 @@
 """Quiz checks the schema cannot express: ids that must be unique, answers that must name
-existing choices, a draw no larger than the pool.
+existing choices, accepted answers that show something, a draw no larger than the pool; and
+one warning, for a quiz that can be retaken but asks the same questions every time.
 
 These run on data that may also have schema errors, so every step checks the shape it needs
 and skips what it cannot read (the schema problems already say what is wrong there).
@@ -7,6 +8,8 @@ and skips what it cannot read (the schema problems already say what is wrong the
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Collection
 from typing import Any
 
@@ -14,13 +17,15 @@ from lms.packages.lessons import check_markdown
 from lms.packages.problems import Problem
 from lms.packages.schema import field_name, show
 from lms.packages.yamlsource import YamlDocument
+from lms.quizzes.normalise import is_blank
 
 OPTION_LISTS = ("choices", "sources", "targets", "items")
 MARKDOWN_FIELDS = ("prompt", "feedback")
 
 
 def quiz_problems(doc: YamlDocument, file: str, quiz_id: str, media_files: Collection[str]):
-    """(problems, media files used) for one quiz file whose name says it is ``quiz_id``."""
+    """(problems, media files used) for one quiz file whose name says it is ``quiz_id``; the
+    problems include warnings (``is_warning``), which the caller shows only without errors."""
     data = doc.data if isinstance(doc.data, dict) else {}
     found: list[tuple[list, str]] = []
     if isinstance(data.get("id"), str) and data["id"] != quiz_id:
@@ -50,8 +55,35 @@ def quiz_problems(doc: YamlDocument, file: str, quiz_id: str, media_files: Colle
             )
         )
     problems = [Problem(file, doc.line(path), message) for path, message in found]
+    problems += [
+        Problem(file, doc.line(path), message, is_warning=True) for path, message in _no_pool(data, questions)
+    ]
     media = _markdown_problems(doc, questions, file, media_files, problems)
     return problems, media
+
+
+def _no_pool(data: dict, questions: list) -> list[tuple[list, str]]:
+    """A quiz that can be taken again but asks every question every time: a learner can pass
+    a later attempt by remembering the answers rather than by learning. Allowed (a short quiz
+    may have no more questions), so only a warning."""
+    attempts, draw = data.get("attempts"), data.get("draw")
+    retaken = attempts == "unlimited" or (_whole(attempts) and attempts > 1)
+    if not retaken or not questions or not (draw is None or (_whole(draw) and draw == len(questions))):
+        return []
+    allowed = "unlimited attempts" if attempts == "unlimited" else f"{attempts} attempts"
+    drawn = "null" if draw is None else f"{draw}, the whole pool"
+    return [
+        (
+            ["draw"],
+            f"the quiz allows {allowed} but has no pool (draw is {drawn}): every attempt asks the "
+            f"same {len(questions)} question(s), so a later attempt can be passed from memory; add "
+            "questions and set draw below their number, so that each attempt draws other ones",
+        )
+    ]
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _duplicate_ids(doc: YamlDocument, items: list, path: list, what: str) -> list[tuple[list, str]]:
@@ -87,7 +119,33 @@ def _question_problems(doc: YamlDocument, question: dict, path: list) -> list[tu
         found += _matching(question, correct, [*path, "correct"])
     elif kind == "numeric":
         found += _numeric_range(question.get("range"), [*path, "range"])
+    elif kind == "fill_in":
+        found += _invisible_answers(question.get("accepted"), [*path, "accepted"])
     return found
+
+
+def _invisible_answers(accepted: Any, path: list) -> list[tuple[list, str]]:
+    """Accepted answers that show nothing (``is_blank``): the learner's page cannot show what
+    to type, and a response that looks empty must never match. Answers of whitespace only
+    are left to the schema, which already says they must not be empty."""
+    if not isinstance(accepted, list):
+        return []
+    return [
+        (
+            [*path, index],
+            f"accepted answer {index + 1} is made only of invisible characters "
+            f"({_characters(answer)}); write the answer in visible letters or delete it",
+        )
+        for index, answer in enumerate(accepted)
+        if isinstance(answer, str) and re.search(r"\S", answer) and is_blank(answer)
+    ]
+
+
+def _characters(text: str) -> str:
+    """The distinct characters of an invisible text, by code point and name."""
+    distinct = list(dict.fromkeys(text))
+    named = [f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip() for char in distinct[:3]]
+    return ", ".join(named) + (", ..." if len(distinct) > 3 else "")
 
 
 def _choice_answers(question: dict, correct: Any, path: list) -> list[tuple[list, str]]:

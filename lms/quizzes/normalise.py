@@ -28,6 +28,14 @@ they are compared. In order:
 4. **Case-folding** (``str.casefold``) unless the question is case sensitive. Thai has no
    case, so this only affects Latin (and other cased scripts). The result is put through NFC
    again, because case-folding can leave a decomposed sequence.
+
+``is_blank`` says whether a text shows nothing at all: it is made only of whitespace, the
+zero-width characters above, other format characters (Unicode category Cf: soft hyphen,
+bidirectional marks, invisible operators, tags...), control characters, or the characters
+that render as nothing (combining grapheme joiner, variation selectors, the Hangul fillers,
+the blank Braille pattern, the Khmer inherent vowels). A learner's fill-in response that is
+blank is no answer, and the package checker refuses a blank accepted answer: otherwise a
+response that looks empty could match it.
 """
 
 from __future__ import annotations
@@ -41,6 +49,11 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = re.compile(rf"[\s{ZERO_WIDTH}]+")
 _SARA_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 _DOUBLE_SARA_E = re.compile("\u0e40\u0e40")
+#: Characters that render as nothing but are neither whitespace nor of category Cf or Cc.
+_SHOW_NOTHING = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
 def normalise_text(value: str, case_sensitive: bool) -> str:
@@ -52,3 +65,16 @@ def normalise_text(value: str, case_sensitive: bool) -> str:
     if not case_sensitive:
         text = unicodedata.normalize("NFC", text.casefold())
     return text
+
+
+def is_blank(value: str) -> bool:
+    """Whether ``value`` shows nothing on screen (see the module docstring); true for ``""``."""
+    return all(_shows_nothing(char) for char in value)
+
+
+def _shows_nothing(char: str) -> bool:
+    return (
+        char.isspace()
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        or _SHOW_NOTHING.fullmatch(char) is not None
+    )

@@ -14,7 +14,8 @@ import logging
 import random
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from lms.progress.models import Enrolment, QuizOutcome
 from lms.progress.projectors import ATTEMPT_EXTENSION
 from lms.progress.service import check_completion, enrolment_for
 from lms.quizzes.models import QuizAttempt
+from lms.quizzes.types.base import UnclearAnswer
 from lms.xapi import builder
 from lms.xapi.service import record
 from lms.xapi.vocabulary import extension
@@ -122,7 +124,7 @@ def start(user: User, ctx: QuizContext) -> QuizAttempt:
         raise QuizError(_("You have completed this course: its quizzes take no new attempts."), 403)
     if attempts_left(ctx.quiz, len(previous)) == 0:
         raise QuizError(_("You have used every attempt this quiz allows."), 403)
-    attempt = _draw(ctx, enrolment, number=len(previous) + 1)
+    attempt = _draw(ctx, enrolment, number=len(previous) + 1, previous=previous)
     session.add(attempt)
     session.flush()
     _record(
@@ -138,12 +140,17 @@ def start(user: User, ctx: QuizContext) -> QuizAttempt:
     return attempt
 
 
-def _draw(ctx: QuizContext, enrolment: Enrolment, number: int) -> QuizAttempt:
+def _draw(
+    ctx: QuizContext, enrolment: Enrolment, number: int, previous: Sequence[QuizAttempt] = ()
+) -> QuizAttempt:
+    """A new attempt. With a pool (``draw``), the questions ``previous`` attempts asked least
+    recently are drawn first (see ``_pool_order``), in random order."""
     # A seeded PRNG is enough: the seed is secret and kept on the server; it only orders questions.
     rng = random.Random(secrets.randbits(64))  # noqa: S311
     ids = [q["id"] for q in ctx.quiz.questions]
     if ctx.quiz.draw:
-        ids = rng.sample(ids, ctx.quiz.draw)
+        ids = _pool_order(ids, previous, rng)[: ctx.quiz.draw]
+        rng.shuffle(ids)
     elif ctx.quiz.shuffle_questions:
         rng.shuffle(ids)
     started = now()
@@ -163,6 +170,21 @@ def _draw(ctx: QuizContext, enrolment: Enrolment, number: int) -> QuizAttempt:
         answers={},
         revision=0,
     )
+
+
+def _pool_order(ids: list[str], previous: Sequence[QuizAttempt], rng: random.Random) -> list[str]:
+    """The pool's question ids in the order to draw them: first those no earlier attempt
+    asked, then those asked longest ago (by the number of the last attempt that asked them),
+    then those asked least often; ties in random order. So a learner who retakes a quiz gets
+    questions not seen yet for as long as the pool lasts, and the oldest ones after that."""
+    last: dict[str, int] = {}
+    times: Counter[str] = Counter()
+    for attempt in previous:
+        for qid in attempt.question_ids:
+            last[qid] = max(last.get(qid, 0), attempt.number)
+            times[qid] += 1
+    tiebreak = {qid: rng.random() for qid in ids}
+    return sorted(ids, key=lambda qid: (last.get(qid, 0), times[qid], tiebreak[qid]))
 
 
 def attempts_for_graded_outcomes(registrations: list[str]) -> int:
@@ -253,6 +275,8 @@ def _answers_from_form(ctx: QuizContext, attempt: QuizAttempt, form: Mapping[str
         spec = ctx.quiz.question(qid)
         try:
             registry().get(spec["type"]).parse(spec, fields)
+        except UnclearAnswer as exc:
+            raise QuizError(_("Question %(id)s: %(error)s.", id=qid, error=exc), 400) from None
         except ValueError as exc:  # ResponseError: a forged choice, target or position
             message = _(
                 "Question %(id)s: the answer could not have come from this page (%(error)s).",
@@ -381,28 +405,69 @@ def _record_answer(user, enrolment, ctx, attempt, quiz_obj, spec, qtype, respons
     _record(user, enrolment, "answered", obj, ctx, attempt, parent=quiz_obj, result=result)
 
 
-def may_review(quiz: QuizDefinition, attempt: QuizAttempt, used: int) -> bool:
-    """Whether feedback and correct answers may be shown for a submitted attempt."""
-    if attempt.submitted_at is None or quiz.show_feedback == "never":
-        return False
-    if quiz.show_feedback == "after_attempt":
-        return True
-    left = attempts_left(quiz, used)
-    return left == 0 if left is not None else bool(attempt.is_passed)
+def may_review(quiz: QuizDefinition, attempt: QuizAttempt) -> bool:
+    """Whether the result page goes through a submitted attempt question by question: yes,
+    unless the quiz says ``never``. Whether that review may name the right answers is
+    ``answers_withheld``'s to say."""
+    return attempt.submitted_at is not None and quiz.show_feedback != "never"
+
+
+def answers_withheld(quiz: QuizDefinition, attempt: QuizAttempt) -> str | None:
+    """Why the correct answers and the questions' feedback are not shown for this attempt,
+    or None when they may be.
+
+    Only ``after_attempt`` shows them while the learner may still try again. The other rules
+    wait until no further attempt can be made (every attempt used, or the course completed,
+    which closes its quizzes) or, for ``after_pass_or_last_attempt`` and with unlimited
+    attempts, until the learner has passed the quiz; and never while an attempt is in
+    progress, which the learner could answer with the answers open in another tab.
+    """
+    if quiz.show_feedback in ("never", "after_attempt"):
+        return "never" if quiz.show_feedback == "never" else None
+    enrolment = session.get(Enrolment, attempt.registration)
+    previous = attempts(enrolment, quiz.key)
+    finished = attempts_left(quiz, len(previous)) == 0 or enrolment.completed_at is not None
+    reason = _withheld_by_rule(quiz, finished, passed=any(a.is_passed for a in previous))
+    if reason is None and any(a.submitted_at is None for a in previous):
+        return "attempt_in_progress"
+    return reason
+
+
+def _withheld_by_rule(quiz: QuizDefinition, finished: bool, passed: bool) -> str | None:
+    if finished:
+        return None
+    if quiz.show_feedback == "after_last_attempt" and quiz.attempts is not None:
+        return "last_attempt"
+    if passed:
+        return None
+    return "pass" if quiz.attempts is None else "pass_or_last_attempt"
 
 
 def review(ctx: QuizContext, attempt: QuizAttempt, media_urls=None) -> list[dict[str, Any]]:
-    """Each drawn question with the learner's answer, the correct one and the feedback."""
+    """Each drawn question with the learner's answer (``saved``, and ``answer_text`` in
+    words), its ``grade``, ``withheld`` (see ``answers_withheld``) and ``review``.
+
+    While the answers are withheld, ``review`` keeps only the feedback of the options the
+    learner picked (why a pick was wrong): no correct answer, and no general feedback of the
+    question, which usually explains the right answer. The page then shows ``answer_text``
+    rather than the question with all its options, one of which is the right one.
+    """
+    withheld = answers_withheld(ctx.quiz, attempt)
     reviewed = []
     for view, saved in public_questions(ctx, attempt, media_urls):
         spec = ctx.quiz.question(view["id"])
         qtype = registry().get(spec["type"])
+        shown = qtype.review(spec, saved, media_urls=media_urls)
+        if withheld:
+            shown = {**shown, "correct_answer": None, "feedback_html": None}
         reviewed.append(
             {
                 "question": view,
                 "saved": saved,
+                "answer_text": None if saved is None else qtype.response_text(spec, saved),
                 "grade": qtype.grade(spec, saved),
-                "review": qtype.review(spec, saved, media_urls=media_urls),
+                "withheld": withheld,
+                "review": shown,
             }
         )
     return reviewed

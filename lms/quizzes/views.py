@@ -83,7 +83,7 @@ def attempt(slug: str, key: str, attempt_id: str):
 def _result(ctx, current):
     enrolment = enrolment_for(current_lms_user(), ctx.course)
     used = len(service.attempts(enrolment, ctx.quiz.key))
-    allowed = service.may_review(ctx.quiz, current, used)
+    allowed = service.may_review(ctx.quiz, current)
     review = service.review(ctx, current, _media_urls(ctx)) if allowed else None
     return render_template(
         "lms/quizzes/result.html",

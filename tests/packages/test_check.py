@@ -1,24 +1,33 @@
 """The checker: each kind of problem, with its file, line and message."""
 
 import os
+import shutil
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from lms.packages import schema
 from lms.packages.check import check_folder, check_package
+from lms.packages.importer import import_package
 from tests.packages.conftest import CONTENT, edit
 
 QUIZ = "quizzes/m1-quiz.yaml"
 LESSON = "lessons/m1-l1.md"
+#: The fixture's quiz allows 3 attempts and asks all 7 questions each time: a warning only.
+NO_POOL = (
+    "quizzes/m1-quiz.yaml:8: warning: the quiz allows 3 attempts but has no pool (draw is null): every "
+    "attempt asks the same 7 question(s), so a later attempt can be passed from memory; add questions "
+    "and set draw below their number, so that each attempt draws other ones"
+)
 
 
 def problems(package) -> list[str]:
     return [str(problem) for problem in check_package(package).problems]
 
 
-def test_the_fixture_package_is_clean(mini):
-    assert problems(mini) == []
+def test_the_fixture_package_has_no_errors_only_the_no_pool_warning(mini):
+    assert problems(mini) == [NO_POOL]
+    assert check_package(mini).ok
 
 
 @pytest.mark.parametrize("name", [schema.COURSE, schema.LESSON, schema.QUIZ, schema.LEARNING_PATHS])
@@ -26,9 +35,14 @@ def test_the_shipped_schemas_are_valid_json_schemas(name):
     Draft202012Validator.check_schema(schema.load_schema(name))
 
 
-def test_the_shipped_content_has_no_problems():
+def test_the_shipped_content_has_no_errors():
     folder = check_folder(CONTENT)
-    assert [str(p) for p in folder.problems] == []
+    assert folder.ok
+    # Every shipped quiz allows 3 attempts without a pool: the trainers are told, the import goes on.
+    quizzes = sorted(f"{p.root.name}/{file}" for p in folder.packages for file in p.files.quizzes().values())
+    assert len(quizzes) == 11
+    assert [(p.file, p.line, p.is_warning) for p in folder.problems] == [(q, 8, True) for q in quizzes]
+    assert all("has no pool (draw is null)" in p.message for p in folder.problems)
     assert {p.slug for p in folder.packages} == {"exec-digital-leadership", "practitioner-digital-skills"}
     assert [p["key"] for p in folder.paths] == ["executive-digital-leadership", "practitioner-digital-skills"]
 
@@ -248,7 +262,7 @@ def test_raw_html_and_unsafe_links_in_a_lesson(mini, markdown, expected):
 def test_html_inside_code_is_just_code(mini):
     with (mini / LESSON).open("a", encoding="utf-8") as lesson:
         lesson.write("\nใช้ `<script>` ได้ในโค้ด\n\n```html\n<iframe></iframe>\n```\n")
-    assert problems(mini) == []
+    assert problems(mini) == [NO_POOL]
 
 
 @pytest.mark.parametrize(
@@ -297,7 +311,7 @@ def test_html_inside_code_is_just_code(mini):
             "show_feedback: after_attempt",
             "show_feedback: always",
             "quizzes/m1-quiz.yaml:9: show_feedback: 'always' is not allowed; use one of: never, "
-            "after_attempt, after_last_attempt",
+            "after_attempt, after_pass_or_last_attempt, after_last_attempt",
         ),
         (
             "correct: {s1: t1, s2: t2}",
@@ -377,7 +391,8 @@ def test_unused_media_is_only_a_warning(mini):
     (mini / "media" / "spare.png").write_bytes((mini / "media" / "diagram.png").read_bytes())
     package = check_package(mini)
     assert [str(p) for p in package.problems] == [
-        "media/spare.png: warning: no lesson or quiz uses this file; link to it or delete it"
+        "media/spare.png: warning: no lesson or quiz uses this file; link to it or delete it",
+        NO_POOL,
     ]
     assert package.ok
 
@@ -385,7 +400,7 @@ def test_unused_media_is_only_a_warning(mini):
 def test_hidden_files_are_ignored_and_symlinks_refused(mini, tmp_path):
     (mini / ".DS_Store").write_bytes(b"\0\1")
     (mini / "lessons" / ".m1-l1.md.swp").write_bytes(b"\0\1")
-    assert problems(mini) == []
+    assert problems(mini) == [NO_POOL]
     outside = tmp_path / "secret.png"
     outside.write_bytes((mini / "media" / "diagram.png").read_bytes())
     os.symlink(outside, mini / "media" / "linked.png")
@@ -422,3 +437,111 @@ def test_yaml_aliases_are_refused(mini):
     edit(mini, "course.yaml", '    title: {th: "หน่วยที่ 1", en: "Module 1"}', "    title: *t")
     [problem] = problems(mini)
     assert problem.startswith("course.yaml:13: YAML syntax error: aliases (*name) are not allowed")
+
+
+# Quizzes that measure learning -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("draw: null", "draw: 5", []),
+        ("attempts: 3", "attempts: 1", []),
+        (
+            "draw: null",
+            "draw: 7",
+            [
+                "quizzes/m1-quiz.yaml:8: warning: the quiz allows 3 attempts but has no pool (draw is 7, the "
+                "whole pool): every attempt asks the same 7 question(s), so a later attempt can be passed "
+                "from memory; add questions and set draw below their number, so that each attempt draws "
+                "other ones"
+            ],
+        ),
+        (
+            "attempts: 3",
+            'attempts: "unlimited"',
+            [
+                "quizzes/m1-quiz.yaml:8: warning: the quiz allows unlimited attempts but has no pool "
+                "(draw is null): every attempt asks the same 7 question(s), so a later attempt can be passed "
+                "from memory; add questions and set draw below their number, so that each attempt draws "
+                "other ones"
+            ],
+        ),
+    ],
+)
+def test_a_quiz_taken_again_without_a_pool_is_a_warning(mini, old, new, expected):
+    edit(mini, QUIZ, old, new)
+    package = check_package(mini)
+    assert [str(p) for p in package.problems] == expected
+    assert package.ok
+
+
+def test_the_no_pool_warning_waits_for_the_errors_to_be_fixed(mini):
+    edit(mini, QUIZ, "pass_mark: 70", "pass_mark: 170")
+    assert problems(mini) == [
+        "quizzes/m1-quiz.yaml:3: pass_mark: 170 is out of range; it must be at most 100"
+    ]
+
+
+def test_a_folder_with_an_error_shows_no_warnings(mini, tmp_path):
+    shutil.copytree(mini, tmp_path / "content" / "good")
+    shutil.copytree(mini, tmp_path / "content" / "bad")
+    edit(tmp_path / "content" / "bad", "course.yaml", "course/mini-course", "course/bad-course")
+    edit(tmp_path / "content" / "bad", "course.yaml", "hours: 1.5", "hours: 0")
+    assert [str(p) for p in check_folder(tmp_path / "content").problems] == [
+        "bad/course.yaml:6: hours: 0 is out of range; it must be more than 0"
+    ]
+    edit(tmp_path / "content" / "bad", "course.yaml", "hours: 0", "hours: 1")
+    assert [p.file for p in check_folder(tmp_path / "content").problems] == [
+        "bad/quizzes/m1-quiz.yaml",
+        "good/quizzes/m1-quiz.yaml",
+    ]
+
+
+def test_a_package_with_the_no_pool_warning_still_imports(mini, media_store):
+    course = import_package(mini)
+    assert course.status == "created"
+    assert str(course) == "mini-course: created (version 1)"
+
+
+def test_show_feedback_may_be_left_out(mini):
+    edit(mini, QUIZ, "show_feedback: after_attempt\n", "")
+    assert problems(mini) == [NO_POOL]
+
+
+def test_show_feedback_after_pass_or_last_attempt_is_allowed(mini):
+    edit(mini, QUIZ, "show_feedback: after_attempt", "show_feedback: after_pass_or_last_attempt")
+    assert problems(mini) == [NO_POOL]
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("\\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("\\u200c\\u200d", "U+200C ZERO WIDTH NON-JOINER, U+200D ZERO WIDTH JOINER"),
+        ("\\u2060\\ufeff", "U+2060 WORD JOINER, U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        (" \\u200b ", "U+0020 SPACE, U+200B ZERO WIDTH SPACE"),
+        ("\\u00ad", "U+00AD SOFT HYPHEN"),
+        (
+            "\\u200e\\u200f\\u2061\\u3164",
+            "U+200E LEFT-TO-RIGHT MARK, U+200F RIGHT-TO-LEFT MARK, U+2061 FUNCTION APPLICATION, ...",
+        ),
+    ],
+)
+def test_an_accepted_answer_of_invisible_characters_is_an_error(mini, written, named):
+    edit(mini, QUIZ, 'accepted: ["สพร.", "สพร"]', f'accepted: ["สพร.", "{written}"]')
+    assert problems(mini) == [
+        f"quizzes/m1-quiz.yaml:39: question q4: accepted answer 2 is made only of invisible characters "
+        f"({named}); write the answer in visible letters or delete it"
+    ]
+    assert not check_package(mini).ok
+
+
+def test_an_accepted_answer_of_spaces_is_reported_once(mini):
+    edit(mini, QUIZ, 'accepted: ["สพร.", "สพร"]', 'accepted: ["  \\t"]')
+    assert problems(mini) == ["quizzes/m1-quiz.yaml:39: questions[4].accepted[1]: must not be empty"]
+
+
+def test_visible_accepted_answers_with_zero_width_characters_inside_are_fine(mini):
+    edit(mini, QUIZ, 'accepted: ["สพร.", "สพร"]', 'accepted: ["สพร.", "ส\\u200bพร"]')
+    assert problems(mini) == [NO_POOL]

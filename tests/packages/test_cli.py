@@ -14,8 +14,10 @@ def run(runner, *args):
 def test_check_the_shipped_content(runner):
     result = run(runner, "check", CONTENT)
     assert result.exit_code == 0, result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 11 and all(": warning: the quiz allows 3 attempts" in w for w in warnings)
     assert result.stdout.splitlines() == [
-        f"OK: {CONTENT} has no errors (0 warning(s))",
+        f"OK: {CONTENT} has no errors (11 warning(s))",
         "  exec-digital-leadership: 5 modules, 15 lessons, 5 quizzes, 0 media files",
         "  practitioner-digital-skills: 6 modules, 18 lessons, 6 quizzes, 0 media files",
         "  learning-paths.yaml: 2 paths",
@@ -39,7 +41,8 @@ def test_check_passes_with_warnings(runner, mini):
     result = run(runner, "check", mini)
     assert result.exit_code == 0
     assert "media/spare.png: warning: no lesson or quiz uses this file" in result.stderr
-    assert result.stdout.startswith(f"OK: {mini} has no errors (1 warning(s))")
+    assert "quizzes/m1-quiz.yaml:8: warning: the quiz allows 3 attempts but has no pool" in result.stderr
+    assert result.stdout.startswith(f"OK: {mini} has no errors (2 warning(s))")
 
 
 def test_import_then_reimport(runner, mini, media_store):

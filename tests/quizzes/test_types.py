@@ -219,9 +219,22 @@ def test_sequencing_all_or_nothing(positions, correct):
     assert (grade.earned, grade.is_correct) == (2.0 if correct else 0.0, correct)
 
 
-def test_sequencing_with_a_position_used_twice_is_a_wrong_order_not_an_error():
-    grade = answer(SEQUENCING, {f"q.q10.{item['id']}": ["1"] for item in SEQUENCING["items"]})
-    assert grade.is_correct is False and grade.earned == 0
+@pytest.mark.parametrize(
+    "positions",
+    [
+        {"login": "1", "fill": "1", "attach": "1", "send": "1"},  # every item first
+        {"login": "1", "fill": "2", "attach": "2", "send": "4"},  # one tie among distinct ones
+        {"login": "3", "fill": "3"},  # a tie among the items placed, others left out
+    ],
+)
+def test_sequencing_with_a_position_used_twice_is_refused_not_graded(positions):
+    form = {f"q.q10.{item}": [position] for item, position in positions.items()}
+    with pytest.raises(ResponseError) as error:
+        qtype(SEQUENCING).parse(SEQUENCING, form)
+    tied = next(p for p in positions.values() if list(positions.values()).count(p) > 1)
+    assert str(error.value) == (
+        f"position {tied} is given to more than one item; give each item its own position"
+    )
 
 
 def test_sequencing_response_is_positions_by_item():

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 from lms.quizzes.types.base import (
     LIST_DELIMITER,
     PAIR_DELIMITER,
@@ -14,6 +16,7 @@ from lms.quizzes.types.base import (
     QuestionType,
     ResponseError,
     Spec,
+    UnclearAnswer,
     only_value,
     refuse_parts,
     shown,
@@ -92,6 +95,18 @@ class Matching(QuestionType):
             f"{sources[s['id']]} → {targets[correct[s['id']]]}" for s in spec["sources"] if s["id"] in correct
         )
 
+    def response_text(self, spec: Spec, response: dict[str, str]) -> str:
+        sources, targets = texts_by_id(spec["sources"]), texts_by_id(spec["targets"])
+        return "; ".join(f"{sources[source]} → {targets[target]}" for source, target in response.items())
+
+
+def _tie(position: int) -> str:
+    """The learner may see this one (a slip easy to make without JavaScript), so it is translated."""
+    return gettext(
+        "position %(position)d is given to more than one item; give each item its own position",
+        position=position,
+    )
+
 
 class Sequencing(QuestionType):
     """A dict ``{item id: position}`` (1-based) of the items the learner placed. The YAML
@@ -99,7 +114,11 @@ class Sequencing(QuestionType):
 
     All or nothing: right only when every item is at its position. (Partial credit for
     orders is easy to game and hard to explain; a longer sequence can be split into
-    several questions instead.) Feedback shown: that of every item the learner placed."""
+    several questions instead.) Feedback shown: that of every item the learner placed.
+
+    Two items at one position is not an order at all, so it is refused (``ResponseError``,
+    a 400 that names the position) rather than graded: otherwise a tie would be stored as
+    the learner's order and marked wrong without the learner knowing why."""
 
     name = "sequencing"
     interaction_type = "sequencing"
@@ -119,8 +138,8 @@ class Sequencing(QuestionType):
                 continue
             if not POSITION.fullmatch(value) or int(value) > len(items):
                 raise ResponseError(f"{shown(value)} is not a position from 1 to {len(items)}")
-            # Two items at one position is a learner's slip (easy without JavaScript), not a
-            # forgery: it is kept, and graded as a wrong order.
+            if int(value) in placed.values():
+                raise UnclearAnswer(_tie(int(value)))
             placed[item] = int(value)
         return placed or None
 
@@ -145,3 +164,9 @@ class Sequencing(QuestionType):
     def correct_answer(self, spec: Spec) -> str:
         texts = texts_by_id(spec["items"])
         return "; ".join(f"{n}. {texts[item['id']]}" for n, item in enumerate(spec["items"], start=1))
+
+    def response_text(self, spec: Spec, response: dict[str, int]) -> str:
+        texts = texts_by_id(spec["items"])
+        return "; ".join(
+            f"{response[item]}. {texts[item]}" for item in sorted(response, key=response.__getitem__)
+        )

@@ -44,6 +44,11 @@ class ResponseError(ValueError):
     """Form fields that our page could not have sent for this question (answer with a 4xx)."""
 
 
+class UnclearAnswer(ResponseError):
+    """An answer our page lets a learner send that is no answer (two items at one position):
+    the learner is told what to fix, in their language."""
+
+
 @dataclass(frozen=True)
 class Grade:
     """The outcome of one answer.
@@ -174,6 +179,11 @@ class QuestionType:
         return {}
 
     def correct_answer(self, spec: Spec) -> str:
+        raise NotImplementedError
+
+    def response_text(self, spec: Spec, response: Any) -> str:
+        """The learner's answer (not None) in plain text, for a result page that lists what
+        the learner answered without showing every option (one of them is the right one)."""
         raise NotImplementedError
 
 

@@ -69,6 +69,9 @@ class SingleChoice(_ChoiceQuestion):
     def correct_answer(self, spec: Spec) -> str:
         return texts_by_id(spec["choices"])[spec["correct"]]
 
+    def response_text(self, spec: Spec, response: str) -> str:
+        return texts_by_id(spec["choices"])[response]
+
 
 class MultipleResponse(_ChoiceQuestion):
     """A tuple of the ticked choice ids, in the order of the YAML, e.g. ``("a", "c")``.
@@ -114,6 +117,10 @@ class MultipleResponse(_ChoiceQuestion):
         texts = texts_by_id(spec["choices"])
         return "; ".join(texts[c["id"]] for c in spec["choices"] if c["id"] in spec["correct"])
 
+    def response_text(self, spec: Spec, response: tuple[str, ...]) -> str:
+        texts = texts_by_id(spec["choices"])
+        return "; ".join(texts[choice] for choice in response)
+
 
 class TrueFalse(QuestionType):
     """``True`` or ``False`` (form values ``true``/``false``). All or nothing."""
@@ -141,3 +148,6 @@ class TrueFalse(QuestionType):
 
     def correct_answer(self, spec: Spec) -> str:
         return gettext("True") if spec["correct"] else gettext("False")
+
+    def response_text(self, spec: Spec, response: bool) -> str:
+        return gettext("True") if response else gettext("False")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from lms.quizzes.normalise import normalise_text
+from lms.quizzes.normalise import is_blank, normalise_text
 from lms.quizzes.types.base import (
     RANGE_DELIMITER,
     QuestionType,
@@ -29,7 +29,9 @@ class FillIn(QuestionType):
     """The text as typed (trimmed). It is right when, normalised with ``normalise_text``
     (whitespace and zero-width characters removed, NFC, Thai spellings unified, case-folded
     unless ``case_sensitive``), it equals one of the ``accepted`` answers normalised the
-    same way. A text that normalises to nothing is an empty answer."""
+    same way. A text that shows nothing (``is_blank``: only spaces, zero-width, format or
+    other invisible characters) is no answer, never a match; the package checker refuses
+    such an accepted answer."""
 
     name = "fill_in"
     interaction_type = "fill-in"
@@ -37,7 +39,7 @@ class FillIn(QuestionType):
     def parse_fields(self, spec: Spec, fields: dict[str | None, list[str]]) -> str | None:
         refuse_parts(fields, [None])
         value = only_value(fields)
-        if value is None or not normalise_text(value, True):
+        if value is None or is_blank(value):
             return None
         if len(value) > MAX_TEXT_LENGTH:
             raise ResponseError(f"the answer is longer than {MAX_TEXT_LENGTH} characters")
@@ -60,6 +62,9 @@ class FillIn(QuestionType):
 
     def correct_answer(self, spec: Spec) -> str:
         return " / ".join(spec["accepted"])
+
+    def response_text(self, spec: Spec, response: str) -> str:
+        return response
 
 
 class Numeric(QuestionType):
@@ -101,3 +106,6 @@ class Numeric(QuestionType):
         if "range" in spec:
             return f"{format_number(spec['range']['min'])} – {format_number(spec['range']['max'])}"
         return format_number(spec["correct"])
+
+    def response_text(self, spec: Spec, response: float) -> str:
+        return format_number(response)
