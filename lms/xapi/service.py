@@ -54,12 +54,14 @@ def record(statement: dict[str, Any], *, user_id: int | None = None) -> StoredSt
     if user_id is None:
         user_id = _user_id(statement["actor"])
     row = _store(statement, user_id)
+    # Queued before what it sets off (the void of a certificate's 'earned'), so external LRSs
+    # receive statements in ledger order.
+    _queue(row)
     if statement["verb"]["id"] == VERBS["voided"]:
         _void(statement, row)
     else:
         with session.no_autoflush:
             _router().project(statement, user_id)
-    _queue(row)
     statement_recorded.send(current_app._get_current_object(), statement=statement, row=row)
     return row
 

@@ -6,12 +6,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.audit.models import AuditEntry
 from lms.certificates.models import Certificate
 from lms.courses import service as courses
 from lms.extensions import session
 from lms.progress.models import Enrolment, LessonProgress
-from lms.xapi.models import StoredStatement
+from lms.xapi.models import OutboxEntry, StoredStatement
 from lms.xapi.vocabulary import VERBS
 from lms.xapi.voiding import VoidError, void_statement
 from tests.conftest import login, make_course, make_user, post_form
@@ -198,3 +199,22 @@ def test_cli_voids_with_a_reason_and_refuses_bad_input(world, runner):
     session.expire_all()
     assert session.get(StoredStatement, target.seq).is_voided
     assert session.scalar(select(AuditEntry.reason)) == "Duplicate"
+
+
+def test_external_lrss_receive_the_voids_in_ledger_order(world, app_factory):
+    """The admin's void is queued before the void of 'earned' it sets off."""
+    _course, (pat, _sam), admin = world
+    completed_id = statement_of(pat, "completed", "/courses/void-course").id
+    admin_id = admin.id
+    forwarding = app_factory(LMS_XAPI_FORWARD_TO=("https://lrs.example/xapi/statements",))
+    with forwarding.app_context():
+        void_statement(completed_id, "Wrong learner", session.get(User, admin_id))
+        session.commit()
+        queued = session.scalars(select(OutboxEntry.statement_id).order_by(OutboxEntry.id)).all()
+        objects = [
+            json.loads(session.scalar(select(StoredStatement.raw).where(StoredStatement.id == sid)))["object"]
+            for sid in queued
+        ]
+        session.remove()
+    assert [o["objectType"] for o in objects] == ["StatementRef", "StatementRef"]
+    assert objects[0]["id"] == completed_id

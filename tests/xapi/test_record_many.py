@@ -104,7 +104,7 @@ def test_a_list_gives_the_same_ledger_and_progress_as_record_one_by_one(app, lea
     assert many == one_by_one
     enrolments, lessons, outcomes, _attempts = many[0]
     assert sum(1 for e in enrolments if e[-1] is not None) == 2 == many[2]
-    assert [o[5] for o in sorted(outcomes, key=lambda o: o[3])] == [False, True]
+    assert [o[7] for o in sorted(outcomes, key=lambda o: o[3])] == [False, True]  # is_passed
     partial = next(e for e in enrolments if e[-1] is None)
     assert partial[7] == START + timedelta(minutes=5 + 6 * 7)  # last activity: the 6th statement
     assert len(lessons) == 4 + 1 + 2
