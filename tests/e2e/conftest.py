@@ -200,6 +200,8 @@ def live_server(database_url, tmp_path_factory):
         "LMS_SECRET_KEY": secrets.token_hex(32),
         "LMS_SESSION_COOKIE_SECURE": "0",
         "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
+        # As make_app: journeys read a lesson and move on at once (a module may set it back).
+        "LMS_MIN_LESSON_TIME_RATIO": os.environ.get("LMS_MIN_LESSON_TIME_RATIO", "0"),
         "FLASK_DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
     }

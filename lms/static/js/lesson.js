@@ -1,16 +1,48 @@
-// Enhancement only: when the learner leaves a lesson by closing the tab or following another
-// link, send the time spent with the same form the buttons use. Without JavaScript the
-// buttons still record everything.
+// Enhancement only: when the learner leaves a lesson without its buttons (a link, the back
+// button, closing the tab, or switching away on a phone, where browsers may close the page
+// without another event), post the time spent with the same form the buttons use, as
+// "outline" (records time and place, completes nothing). The server counts the seconds once
+// per page view, so posting again after the page was shown again is safe. Without
+// JavaScript the buttons still record everything.
 (function () {
   "use strict";
   var form = document.getElementById("leave-form");
-  if (!form || !navigator.sendBeacon) { return; }
-  var submitted = false;
+  // Not form.action: the form's buttons are named "action" and shadow that property.
+  var url = form && form.getAttribute("action");
+  if (!url || !window.FormData) { return; }
+  var submitted = false; // a button was used: the server records the leave itself
+  var sent = false; // already sent while the page is hidden; again once it was shown
+
+  function post(data) {
+    if (navigator.sendBeacon) {
+      try {
+        if (navigator.sendBeacon(url, data)) { return; }
+      } catch (ignore) { /* fall through to fetch */ }
+    }
+    if (window.fetch) {
+      // "manual": the reply redirects to the course page, which nobody will see.
+      fetch(url, {
+        method: "POST", body: data, credentials: "same-origin", keepalive: true, redirect: "manual"
+      }).catch(function () { /* nothing to do when the page is going away */ });
+    }
+  }
+
+  function leave() {
+    if (submitted || sent) { return; }
+    sent = true;
+    var data = new FormData(form); // buttons are not included without a submitter
+    data.append("action", "outline");
+    post(data);
+  }
+
+  function shown() { sent = false; }
+
   form.addEventListener("submit", function () { submitted = true; });
-  window.addEventListener("pagehide", function () {
-    if (submitted) { return; }
-    var data = new FormData(form);
-    data.set("action", "outline");
-    navigator.sendBeacon(form.action, data);
+  window.addEventListener("pagehide", leave);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { leave(); } else { shown(); }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { submitted = false; shown(); } // back from the back-forward cache
   });
 }());
