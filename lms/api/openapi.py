@@ -24,6 +24,22 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 DATE = {"type": ["string", "null"], "format": "date"}
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
+CERTIFIED_HOURS = {
+    "type": "number",
+    "description": (
+        "Certified hours: the course's nominal hours, as its certificate states them (of the version "
+        "the learner enrolled in). These count towards the training-hours target; they are not the "
+        "time spent."
+    ),
+}
+TIME_SPENT = {
+    "type": "integer",
+    "minimum": 0,
+    "description": (
+        "Time actually spent on the lessons, in seconds, as the LMS measured it "
+        "(not the certified hours, and not counted towards the target)."
+    ),
+}
 
 FILTERS = [
     _query("course", "Course slug."),
@@ -113,10 +129,32 @@ HOURS_ROW = {
     "type": "object",
     "properties": {
         **PERSON,
-        "courses": {"type": "integer"},
-        "hours": {"type": "number"},
+        "courses": {"type": "integer", "description": "Courses completed in the period."},
+        "hours": {
+            **CERTIFIED_HOURS,
+            "description": "Certified hours of the courses completed in the period.",
+        },
         "target": {"type": "number"},
-        "meets_target": {"type": "boolean"},
+        "time_spent_seconds": {
+            **TIME_SPENT,
+            "description": "Time actually spent on those same courses, in seconds (not certified hours).",
+        },
+        "meets_target": {"type": "boolean", "description": "The certified hours reach the target."},
+    },
+}
+HOURS_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "fiscal_year": {"type": ["integer", "null"], "description": "Buddhist Era, e.g. 2569."},
+        "people": {"type": "integer"},
+        "meeting_target": {"type": "integer"},
+        "total_hours": {**CERTIFIED_HOURS, "description": "Sum of everyone's certified hours."},
+        "target": {"type": "number"},
+        "total_time_spent_seconds": {
+            **TIME_SPENT,
+            "description": "Sum of everyone's time spent on those courses, in seconds.",
+        },
+        "average_hours": {**NULLABLE_NUMBER, "description": "Certified hours per person."},
     },
 }
 TRANSCRIPT_ROW = {
@@ -125,14 +163,20 @@ TRANSCRIPT_ROW = {
         "course_slug": STRING,
         "title_th": STRING,
         "title_en": STRING,
-        "hours": {"type": "number"},
+        "hours": CERTIFIED_HOURS,
         "status": STRING,
         "is_assigned": {"type": "boolean"},
         "due_on": DATE,
         "enrolled_at": DATETIME,
         "completed_at": DATETIME,
-        "score": NULLABLE_NUMBER,
-        "time_spent_seconds": {"type": "integer"},
+        "score": {
+            **NULLABLE_NUMBER,
+            "description": (
+                "Percent: the mean over the course's quizzes of each quiz's counted attempt (best or last, "
+                "as the quiz's rule says); null without a graded attempt."
+            ),
+        },
+        "time_spent_seconds": TIME_SPENT,
         "certificate_serial": NULLABLE_STRING,
         "certificate_status": NULLABLE_STRING,
     },
@@ -149,8 +193,23 @@ TRANSCRIPT = {
         "province_th": NULLABLE_STRING,
         "province_en": NULLABLE_STRING,
         "fiscal_year": {"type": "integer"},
-        "hours_in_fiscal_year": {"type": "number"},
-        "hours_total": {"type": "number"},
+        "hours_in_fiscal_year": {
+            **CERTIFIED_HOURS,
+            "description": "Certified hours of the courses completed in the current fiscal year.",
+        },
+        "hours_total": {**CERTIFIED_HOURS, "description": "Certified hours of every course completed."},
+        "time_spent_seconds_in_fiscal_year": {
+            **TIME_SPENT,
+            "description": "Time spent on the courses completed in the current fiscal year, in seconds.",
+        },
+        "time_spent_seconds_total": {
+            **TIME_SPENT,
+            "description": "Time spent on every course completed, in seconds.",
+        },
+        "average_score": {
+            **NULLABLE_NUMBER,
+            "description": "Percent: the mean of the counted attempt of every quiz taken, each quiz once.",
+        },
         "rows": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptRow"}},
     },
 }
@@ -251,7 +310,7 @@ def _paths() -> dict[str, Any]:
                 {
                     "type": "object",
                     "properties": {
-                        "summary": {"type": "object"},
+                        "summary": _ref("HoursSummary"),
                         "items": {"type": "array", "items": _ref("HoursRow")},
                         **PAGE_FIELDS,
                     },
@@ -285,6 +344,7 @@ def document() -> dict[str, Any]:
                 "CourseReport": COURSE_REPORT,
                 "LearnerRow": LEARNER_ROW,
                 "HoursRow": HOURS_ROW,
+                "HoursSummary": HOURS_SUMMARY,
                 "TranscriptRow": TRANSCRIPT_ROW,
                 "Transcript": TRANSCRIPT,
             },

@@ -5,6 +5,16 @@ CSV is UTF-8 with a byte-order mark, so Excel opens Thai text correctly; it is p
 generator, a batch of rows at a time, so a 100,000-row export never sits in memory. XLSX is
 written by openpyxl in write-only mode (rows go straight to the file): numbers are numbers,
 dates are dates (Bangkok time; Excel keeps no zone), with a bold header row and frozen panes.
+
+A ``duration`` column (time spent) holds seconds; it is written in whole minutes, as ``H:MM``
+in CSV and in XLSX as a number of days (what Excel's times are) formatted ``[h]:mm``, so a
+sum of the column is a sum of time.
+
+Text is never a formula: names and other text come from people, and a value such as
+``=HYPERLINK(...)`` would otherwise run in the spreadsheet (openpyxl writes any string that
+starts with ``=`` as a formula). XLSX text cells are written as text, whatever they start
+with; in CSV, where the spreadsheet decides, text that starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return gets a leading apostrophe (the usual neutralisation).
 """
 
 from __future__ import annotations
@@ -29,14 +39,21 @@ from lms.reports.rows import HoursRow, LearnerRow, Overview, PersonRow, Transcri
 
 BOM = "\ufeff"
 CSV_BATCH = 500
-FORMATS = {"int": "0", "number": "0.0", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
-WIDTHS = {"text": 28, "int": 12, "number": 12, "date": 12, "datetime": 17}
+FORMATS = {
+    "int": "0",
+    "number": "0.0",
+    "duration": "[h]:mm",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+WIDTHS = {"text": 28, "int": 12, "number": 12, "duration": 14, "date": 12, "datetime": 17}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Column:
     label: Any
-    kind: str = "text"  # text | int | number | date | datetime
+    kind: str = "text"  # text | int | number | duration (seconds) | date | datetime
 
 
 def local(value: datetime | None) -> datetime | None:
@@ -44,16 +61,25 @@ def local(value: datetime | None) -> datetime | None:
     return value.astimezone(BANGKOK).replace(tzinfo=None) if value is not None else None
 
 
+def hours_minutes(seconds: int) -> tuple[int, int]:
+    """Seconds as whole hours and minutes (the seconds left over are dropped)."""
+    minutes = int(seconds) // 60
+    return minutes // 60, minutes % 60
+
+
 def csv_text(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if kind == "number":
         return f"{value:.1f}"
+    if kind == "duration":
+        return "{}:{:02d}".format(*hours_minutes(value))
     if kind == "datetime":
         return local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    return "'" + text if kind == "text" and text.startswith(FORMULA_STARTS) else text
 
 
 def csv_stream(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
@@ -100,9 +126,15 @@ def _xlsx_cell(sheet, value: Any, kind: str):
         return None
     if kind == "datetime":
         value = local(value)
+    if kind == "duration":
+        value = (int(value) // 60) / (24 * 60)  # whole minutes, as a fraction of a day
     if kind in FORMATS:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = FORMATS[kind]
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, not the formula openpyxl would make of it
         return cell
     return value
 
@@ -200,11 +232,16 @@ def drilldown_table(learners: Iterable[LearnerRow], language: str) -> tuple[list
     return columns, rows
 
 
+CERTIFIED_HOURS = Column(_l("Certified hours"), "number")
+TIME_SPENT = Column(_l("Time spent (h:mm)"), "duration")
+
+
 def hours_table(people: Iterable[HoursRow], language: str) -> tuple[list[Column], Iterator[tuple]]:
     columns = [
         *_person_columns(),
         Column(_l("Courses completed"), "int"),
-        Column(_l("Hours"), "number"),
+        CERTIFIED_HOURS,
+        TIME_SPENT,
         Column(_l("Target hours"), "number"),
         Column(_l("Target met")),
     ]
@@ -214,6 +251,7 @@ def hours_table(people: Iterable[HoursRow], language: str) -> tuple[list[Column]
             *_person_cells(r, language),
             r.courses,
             r.hours,
+            r.time_spent_seconds,
             r.target,
             yes if r.meets_target else no,
         )
@@ -226,13 +264,13 @@ def transcript_table(transcript: Transcript, language: str) -> tuple[list[Column
     columns = [
         Column(_l("Name")),
         Column(_l("Course")),
-        Column(_l("Hours"), "number"),
+        CERTIFIED_HOURS,
+        TIME_SPENT,
         Column(_l("Status")),
         Column(_l("Due date"), "date"),
         Column(_l("Enrolled"), "datetime"),
         Column(_l("Completed"), "datetime"),
         Column(_l("Score (percent)"), "number"),
-        Column(_l("Minutes spent"), "int"),
         Column(_l("Certificate")),
     ]
     name = _name(language, transcript.name_th, transcript.name_en)
@@ -241,12 +279,12 @@ def transcript_table(transcript: Transcript, language: str) -> tuple[list[Column
             name,
             r.title(language),
             r.hours,
+            r.time_spent_seconds if r.enrolled_at is not None else None,
             status_label(r.status),
             r.due_on,
             r.enrolled_at,
             r.completed_at,
             r.score,
-            r.time_spent_seconds // 60,
             r.certificate_serial or "",
         )
         for r in transcript.rows

@@ -29,10 +29,13 @@ Statuses (each a 0/1 column, so a report sums them):
 Per pair: ``score`` is the mean scaled score of every graded quiz attempt, in percent (a
 learner who failed and then passed brings both attempts); a report's average score is the
 mean over all the attempts of its pairs. ``days`` is (completed_at - enrolled_at) in days,
-for completed pairs.
+for completed pairs. (One person's transcript scores each quiz by its counted attempt instead:
+:func:`counted_scores`.)
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import (
     Float,
@@ -51,11 +54,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from lms.accounts.models import User
 from lms.assignments.models import RequiredCourse
 from lms.content.models import CourseVersion, Module
+from lms.content.quizzes import load_quiz
 from lms.extensions import session
 from lms.progress.models import Enrolment, QuizOutcome
 from lms.reports.filters import ReportFilters
@@ -156,6 +161,92 @@ def scores(
     )
     stmt = _enrolment_slice(stmt, course_id, user_id, within)
     return stmt.group_by(QuizOutcome.registration).subquery("scores")
+
+
+def last_attempt_quizzes(user_id: int) -> set[tuple[int, str]]:
+    """The (course id, quiz key) of the quizzes this person took whose rule counts the **last**
+    attempt (``attempt_counts: last``); every other quiz counts its best.
+
+    The rule lives in the package files, not in a table, so it is read here, in Python, for
+    the few quizzes the person has attempts at (one small query for those pairs, two for the
+    versions of their courses with their modules, and each version's quiz file once:
+    ``load_quiz`` keeps them by content hash). A quiz's rule is that of the course's newest
+    version that has the quiz (the current version, as the completion rule reads it, when it
+    still has it). Quiz keys are only unique within a course, hence the course id.
+    """
+    E, Q = Enrolment, QuizOutcome
+    taken = {
+        (course_id, key)
+        for course_id, key in session.execute(
+            select(E.course_id, Q.quiz_key)
+            .join(Q, Q.registration == E.registration)
+            .where(E.user_id == user_id)
+            .distinct()
+        )
+    }
+    if not taken:
+        return set()
+    versions = session.scalars(
+        select(CourseVersion)
+        .where(CourseVersion.course_id.in_(sorted({course_id for course_id, _key in taken})))
+        .options(selectinload(CourseVersion.modules))
+        .order_by(CourseVersion.course_id, CourseVersion.number.desc())
+    )
+    rules: dict[tuple[int, str], str] = {}
+    for version in versions:
+        for module in version.modules:
+            pair = (version.course_id, module.quiz_key)
+            if module.quiz_key and pair in taken and pair not in rules:
+                quiz = load_quiz(version, module.quiz_key)
+                if quiz is not None:
+                    rules[pair] = quiz.attempt_counts
+    return {pair for pair, rule in rules.items() if rule == "last"}
+
+
+def counted_scores(user_id: int, last: Iterable[tuple[int, str]] = ()) -> Subquery:
+    """(registration, score_sum, quizzes) per enrolment of one person: the sum, in percent
+    points, of the **counted attempt** of each quiz taken, and how many quizzes that is; so
+    ``score_sum / quizzes`` is the mean over the quizzes, each quiz once.
+
+    The counted attempt is the one :func:`lms.progress.completion.counted_outcome` picks: for
+    the quizzes in ``last`` (pairs of course id and quiz key, from
+    :func:`last_attempt_quizzes`) the highest ``attempt_number``; for every other quiz the
+    best: passed before failed, then the higher score, then the earlier attempt. That is one
+    ``ROW_NUMBER()`` per (registration, quiz) ordered first by the attempt number where the
+    rule is "last" (a constant elsewhere), then by the best-attempt keys; rank 1 is counted.
+    (A GROUP BY with ``max(scaled)`` for "best" would be shorter but not the same attempt when
+    a failed attempt scored higher than a passed one, as after a change of pass mark.)
+    The rule is passed in as that small set because it lives in the package files; the
+    attempts are never loaded into Python. Used for one person (a transcript), whose
+    outcomes the enrolment's user id narrows to a handful of rows.
+    """
+    E, Q = Enrolment, QuizOutcome
+    pairs = sorted(set(last))
+    order = []
+    if pairs:
+        is_last = or_(*(and_(E.course_id == c, Q.quiz_key == k) for c, k in pairs))
+        order.append(case((is_last, Q.attempt_number), else_=0).desc())
+    order += [Q.is_passed.desc(), Q.scaled.desc(), Q.attempt_number.asc()]
+    ranked = (
+        select(
+            Q.registration,
+            Q.scaled,
+            func.row_number().over(partition_by=(Q.registration, Q.quiz_key), order_by=order).label("rank"),
+        )
+        .join(E, E.registration == Q.registration)
+        .where(E.user_id == user_id)
+        .subquery("ranked_attempts")
+    )
+    return (
+        select(
+            ranked.c.registration,
+            func.sum(ranked.c.scaled * 100).label("score_sum"),
+            func.count().label("quizzes"),
+        )
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.registration)
+        .subquery("counted_scores")
+    )
 
 
 def quiz_passes(course_ids: list[int], user_id: int | None = None) -> Subquery:

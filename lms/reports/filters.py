@@ -48,7 +48,7 @@ STATUSES = (
     "overdue",
 )
 DRILLDOWN_SORTS = ("name", "unit", "province", "course", "status", "enrolled", "completed", "score", "due")
-HOURS_SORTS = ("name", "unit", "province", "courses", "hours")
+HOURS_SORTS = ("name", "unit", "province", "courses", "hours", "time")
 FISCAL_YEARS = range(2500, 2700)
 MAX_PAGE = 1_000_000
 PARAMETERS = (

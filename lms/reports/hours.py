@@ -1,9 +1,12 @@
-"""Training hours: the hours of the courses each person completed in a fiscal year.
+"""Training hours: the certified hours of the courses each person completed in a fiscal year,
+and the time they actually spent on those courses.
 
 A completed course counts with the hours of the version the learner enrolled in
-(``CourseVersion.hours``), in the fiscal year (Bangkok time) of its ``completed_at``. Every
-active person in scope is listed, those with no hours too, against the target
-(``LMS_TRAINING_HOURS_TARGET``). Attended live sessions will add to the same sum when the LMS
+(``CourseVersion.hours``: what its certificate states), in the fiscal year (Bangkok time) of
+its ``completed_at``. Every active person in scope is listed, those with no hours too, against
+the target (``LMS_TRAINING_HOURS_TARGET``), which only the certified hours count. Beside them,
+the time spent on the same courses (``Enrolment.time_spent_seconds``, measured by the LMS),
+summed in the same query. Attended live sessions will add to the certified hours when the LMS
 records them.
 """
 
@@ -47,6 +50,7 @@ def _listed(filters: ReportFilters, actor: User) -> Select:
             Province.name_th.label("province_th"),
             func.coalesce(done.c.courses, 0).label("courses"),
             func.coalesce(done.c.hours, 0).label("hours"),
+            func.coalesce(done.c.seconds, 0).label("seconds"),
         )
         .select_from(who)
         .join(User, User.id == who.c.user_id)
@@ -68,6 +72,7 @@ def _sort_columns(rows, sort: str) -> list:
         "province": rows.c.province_th,
         "courses": rows.c.courses,
         "hours": rows.c.hours,
+        "time": rows.c.seconds,
     }[sort.removeprefix("-")]
     return [(column.desc() if descending else column.asc()).nulls_last(), *_keys(rows)]
 
@@ -78,19 +83,21 @@ def _hours_row(row: Any, target: float) -> HoursRow:
         courses=int(row.courses),
         hours=float(row.hours),
         target=float(target),
+        time_spent_seconds=int(row.seconds),
     )
 
 
 def training_hours(filters: ReportFilters, actor: User, *, target: float, per_page: int = 50) -> HoursReport:
     """One page of people (``filters.page``, sorted by ``filters.sort``: name, unit, province,
-    courses or hours) with their hours in the period, and a summary over all of them, in one
-    statement (the people are a CTE read by the page and the summary). The period is the
-    filters' own, or the current fiscal year."""
+    courses, hours or time) with their certified hours and time spent in the period, and a
+    summary over all of them, in one statement (the people are a CTE read by the page and the
+    summary). The period is the filters' own, or the current fiscal year."""
     listed = _listed(filters, actor).cte("listed")
     summary = select(
         func.count().label("people"),
         func.coalesce(func.sum(case((listed.c.hours >= target, 1), else_=0)), 0).label("meeting"),
         func.coalesce(func.sum(listed.c.hours), 0).label("total_hours"),
+        func.coalesce(func.sum(listed.c.seconds), 0).label("total_seconds"),
     ).subquery("summary")
     page = (
         select(listed)
@@ -101,7 +108,7 @@ def training_hours(filters: ReportFilters, actor: User, *, target: float, per_pa
     )
     shown = named(page).subquery("shown")
     stmt = (
-        select(summary.c.people, summary.c.meeting, summary.c.total_hours, shown)
+        select(summary.c.people, summary.c.meeting, summary.c.total_hours, summary.c.total_seconds, shown)
         .select_from(summary)
         .outerjoin(shown, true())
         .order_by(*_sort_columns(shown, filters.sort))
@@ -110,7 +117,12 @@ def training_hours(filters: ReportFilters, actor: User, *, target: float, per_pa
     first = found[0]
     filters = hours_filters(filters)
     summary_row = HoursSummary(
-        filters.fiscal_year, int(first.people), int(first.meeting), float(first.total_hours), float(target)
+        fiscal_year=filters.fiscal_year,
+        people=int(first.people),
+        meeting_target=int(first.meeting),
+        total_hours=float(first.total_hours),
+        target=float(target),
+        total_time_spent_seconds=int(first.total_seconds),
     )
     rows = [_hours_row(row, target) for row in found if row.user_id is not None]
     return HoursReport(summary_row, Page(rows, int(first.people), filters.page, per_page))

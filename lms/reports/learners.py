@@ -237,7 +237,14 @@ def chunk_starts(stmt: Select, keys: tuple, every: int) -> list[tuple]:
 
 def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None) -> Transcript | None:
     """All of one person's courses, or None when there is no such person or ``actor`` may not
-    see them (HR outside their scope; a learner asking for someone else)."""
+    see them (HR outside their scope; a learner asking for someone else).
+
+    Each course has its certified hours (of the version enrolled in) and the time spent on it;
+    the totals are those of the completed courses, in the current fiscal year and in all. A
+    course's score, and the transcript's average, count each quiz once, by its counted attempt
+    (best or last, as the quiz's ``attempt_counts`` says: :func:`~lms.reports.facts.counted_scores`),
+    not by every attempt as the completion report does.
+    """
     person = session.scalar(select(User).where(User.uuid == user_uuid))
     if person is None or not can_see(actor, person):
         return None
@@ -245,6 +252,7 @@ def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None
     f = F.facts(actor, filters, user_id=person.id)
     current = F.current_versions().subquery("current")
     taken = aliased(CourseVersion, name="taken_version")
+    counted = F.counted_scores(person.id, F.last_attempt_quizzes(person.id))
     stmt = (
         select(
             Course.slug,
@@ -256,7 +264,10 @@ def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None
             f.c.due_on,
             f.c.enrolled_at,
             f.c.completed_at,
-            f.c.score,
+            (counted.c.score_sum / counted.c.quizzes).label("score"),
+            # The whole transcript's average, over every counted quiz of every course.
+            func.sum(counted.c.score_sum).over().label("all_score_sum"),
+            func.sum(counted.c.quizzes).over().label("all_quizzes"),
             f.c.seconds,
             Certificate.serial,
             Certificate.revoked_at,
@@ -265,6 +276,7 @@ def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None
         .join(Course, Course.id == f.c.course_id)
         .join(current, current.c.course_id == f.c.course_id)
         .outerjoin(taken, and_(taken.course_id == f.c.course_id, taken.number == f.c.enrolled_version))
+        .outerjoin(counted, counted.c.registration == f.c.registration)
         .outerjoin(
             Certificate,
             and_(Certificate.registration == f.c.registration, Certificate.superseded_by_id.is_(None)),
@@ -272,6 +284,10 @@ def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None
         .order_by(f.c.completed_at.desc().nulls_first(), current.c.title_th, Course.slug)
     )
     year = current_fiscal_year()
+    found = session.execute(stmt).all()
+    hours_in_year, seconds_in_year = _person_hours(person.id, *fiscal_year_bounds(year))
+    hours_total, seconds_total = _person_hours(person.id, None, None)
+    scored = found[0].all_quizzes if found else None
     return Transcript(
         user_uuid=person.uuid,
         name_th=person.full_name("th"),
@@ -281,10 +297,13 @@ def learner_transcript(actor: User, user_uuid: str, *, today: date | None = None
         unit_en=person.org_unit.name_en if person.org_unit else None,
         province_th=person.province.name_th if person.province else None,
         province_en=person.province.name_en if person.province else None,
-        rows=[_transcript_row(row) for row in session.execute(stmt)],
+        rows=[_transcript_row(row) for row in found],
         fiscal_year=year,
-        hours_in_fiscal_year=_person_hours(person.id, *fiscal_year_bounds(year)),
-        hours_total=_person_hours(person.id, None, None),
+        hours_in_fiscal_year=hours_in_year,
+        hours_total=hours_total,
+        time_spent_seconds_in_fiscal_year=seconds_in_year,
+        time_spent_seconds_total=seconds_total,
+        average_score=float(found[0].all_score_sum) / int(scored) if scored else None,
     )
 
 
@@ -310,10 +329,16 @@ def _transcript_row(row: Any) -> TranscriptRow:
 
 
 def completed_hours(start: datetime | None, end: datetime | None, course_id: int | None = None) -> Select:
-    """(user_id, courses, hours) of the courses completed in [start, end), each counted with the
-    hours of the version the learner enrolled in."""
+    """(user_id, courses, hours, seconds) of the courses completed in [start, end): their
+    certified hours, each counted with the hours of the version the learner enrolled in, and
+    the time spent on those same courses (``Enrolment.time_spent_seconds``)."""
     stmt = (
-        select(Enrolment.user_id, func.count().label("courses"), func.sum(CourseVersion.hours).label("hours"))
+        select(
+            Enrolment.user_id,
+            func.count().label("courses"),
+            func.sum(CourseVersion.hours).label("hours"),
+            func.sum(Enrolment.time_spent_seconds).label("seconds"),
+        )
         .join(
             CourseVersion,
             and_(
@@ -333,6 +358,9 @@ def completed_hours(start: datetime | None, end: datetime | None, course_id: int
     return stmt
 
 
-def _person_hours(user_id: int, start: datetime | None, end: datetime | None) -> float:
+def _person_hours(user_id: int, start: datetime | None, end: datetime | None) -> tuple[float, int]:
+    """(certified hours, seconds spent) of the courses one person completed in [start, end)."""
     row = session.execute(completed_hours(start, end).where(Enrolment.user_id == user_id)).first()
-    return float(row.hours) if row and row.hours is not None else 0.0
+    if row is None:
+        return 0.0, 0
+    return float(row.hours or 0), int(row.seconds or 0)

@@ -1,7 +1,13 @@
 """The plain rows every report returns: dataclasses the views, exports and JSON API share.
 
 Datetimes are timezone-aware UTC; ``due_on`` is a calendar date; scores are percentages
-(0-100); hours are course hours (``CourseVersion.hours``).
+(0-100). Two measures of learning time are kept apart everywhere:
+
+- ``hours``: **certified hours**, the nominal hours of the course version the learner enrolled
+  in (``CourseVersion.hours``), what the certificate states and what the training-hours target
+  counts;
+- ``time_spent_seconds``: the **time actually spent** on the lessons, as the LMS measured it
+  (``Enrolment.time_spent_seconds``); shown in hours and minutes, never added to the hours.
 """
 
 from __future__ import annotations
@@ -132,6 +138,10 @@ class Page:
 
 @dataclass(frozen=True)
 class TranscriptRow:
+    """One course of a transcript. ``hours`` are the certified hours of the version enrolled in
+    (the current version's when not enrolled); ``score`` is the mean of the counted attempt of
+    each quiz taken (best or last, as the quiz's ``attempt_counts`` says)."""
+
     course_slug: str
     title_th: str
     title_en: str
@@ -164,13 +174,22 @@ class Transcript:
     fiscal_year: int
     hours_in_fiscal_year: float
     hours_total: float
+    #: The time spent on the courses completed in the fiscal year, and on every completed course.
+    time_spent_seconds_in_fiscal_year: int
+    time_spent_seconds_total: int
+    #: The mean of the counted attempt of every quiz taken, over all the courses (None: no quiz).
+    average_score: float | None
 
 
 @dataclass(frozen=True)
 class HoursRow(PersonRow):
+    """A person's completed courses in the period: their certified ``hours`` (what the target
+    counts) and the time spent on those same courses."""
+
     courses: int
     hours: float
     target: float
+    time_spent_seconds: int
 
     @property
     def meets_target(self) -> bool:
@@ -184,6 +203,7 @@ class HoursSummary:
     meeting_target: int
     total_hours: float
     target: float
+    total_time_spent_seconds: int
 
     @property
     def average_hours(self) -> float | None:

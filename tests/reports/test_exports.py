@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -137,19 +137,22 @@ def test_hours_xlsx_and_transcript_csv(client_for, shared):
         "Org unit",
         "Province",
         "Courses completed",
-        "Hours",
+        "Certified hours",
+        "Time spent (h:mm)",
         "Target hours",
         "Target met",
     )
     assert len(people) == 13
     a1 = next(p for p in people if p[0] == "A1 Tester")
-    assert a1[4:] == (1, 6.0, 12.0, "No")
+    # data-101 was recorded through statements alone: 6 certified hours, no lesson time.
+    assert a1[4:] == (1, 6.0, timedelta(0), 12.0, "No")
     assert sum(p[5] for p in people) == 6.0
     rows = read_csv(client_for("hr_a", "en").get(f"/reports/learners/{org.uuid('a1')}.csv"))
-    assert rows[0][:3] == ["Name", "Course", "Hours"]
-    assert [r[1:4] for r in rows[1:]] == [
-        ["Course dg-basics", "2.0", "Passed"],
-        ["Course data-101", "6.0", "Passed"],
+    assert rows[0][:4] == ["Name", "Course", "Certified hours", "Time spent (h:mm)"]
+    # a1 read the two lessons of dg-basics for 60 seconds each.
+    assert [r[1:5] for r in rows[1:]] == [
+        ["Course dg-basics", "2.0", "0:02", "Passed"],
+        ["Course data-101", "6.0", "0:00", "Passed"],
     ]
 
 
