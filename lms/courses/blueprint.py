@@ -11,6 +11,7 @@ courses_blueprint.add_url_rule("/courses/<slug>/lessons/<key>", "lesson", views.
 courses_blueprint.add_url_rule(
     "/courses/<slug>/lessons/<key>/leave", "leave_lesson", views.leave_lesson, methods=["POST"]
 )
+courses_blueprint.add_url_rule("/courses/<slug>/lessons/<key>/opened", "lesson_opened", views.lesson_opened)
 courses_blueprint.add_url_rule("/courses/<slug>/media/<filename>", "media", views.media)
 courses_blueprint.add_url_rule("/learning", "my_learning", views.my_learning)
 courses_blueprint.add_url_rule("/learning/record", "my_record", views.my_record)

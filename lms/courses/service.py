@@ -94,8 +94,8 @@ def launch(user: User, course: Course) -> Lesson:
     return resume_lesson(course, enrolment)
 
 
-def _require_enrolment(user: User, course: Course) -> Enrolment:
-    enrolment = enrolment_for(user, course)
+def _require_enrolment(user: User, course: Course, *, for_update: bool = False) -> Enrolment:
+    enrolment = enrolment_for(user, course, for_update=for_update)
     if enrolment is None:
         raise CourseError("Enrol in the course first.")
     return enrolment
@@ -178,7 +178,7 @@ def leave_lesson(
     seconds not counted yet. The lesson completes when asked to and the learner has spent the
     share of its minutes the completion rule asks for.
     """
-    enrolment = _require_enrolment(user, course)
+    enrolment = _require_enrolment(user, course, for_update=True)
     seconds = min(max(elapsed - _counted(enrolment, lesson, view), 0), MAX_LESSON_SECONDS)
     extensions = {extension(base_url(), VIEW_EXTENSION): view} if view else None
     _record(

@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -128,6 +129,19 @@ def lesson(slug: str, key: str):
 
 
 @login_required
+def lesson_opened(slug: str, key: str):
+    """A fresh stamp for a lesson page shown again after the learner left it (the player's
+    script asks), so the time away from the page is not counted."""
+    course = _course_or_404(slug)
+    current = service.find_lesson(course, key) or abort(404)
+    if service.enrolment_for(current_lms_user(), course) is None:
+        abort(403)
+    response = jsonify(opened=opened_stamp(current.key))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def leave_lesson(slug: str, key: str):
     course = _course_or_404(slug)
     current = service.find_lesson(course, key) or abort(404)
@@ -149,6 +163,8 @@ def leave_lesson(slug: str, key: str):
     except service.CourseError:
         abort(403)
     session.commit()
+    if request.headers.get("Sec-Fetch-Dest") == "empty":
+        return "", 204  # the player's save on leave (a beacon): nobody will see a page
     if action in {"next", "complete"} and not left.completed:
         flash(_not_yet_complete(current, left.time), "info")
     return redirect(_after_leaving(course, current, action))

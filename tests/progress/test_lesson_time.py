@@ -137,3 +137,41 @@ def test_the_site_setting_zero_turns_the_rule_off(app):
     courses.enrol(learner, course)
     left = courses.leave_lesson(learner, course, courses.lessons_in_order(course)[0], 1, complete=True)
     assert left.completed and left.time.still_needed == 0
+
+
+def test_a_page_shown_again_gets_a_fresh_stamp_only_for_an_enrolled_learner(timed):
+    timed_app, client, _learner = timed
+    make_course(modules=1, lessons_per_module=1)
+    url = "/courses/test-course/lessons/m1-l1/opened"
+    assert client.get(url).status_code == 403  # not enrolled yet
+    enrol(client)
+    reply = client.get(url)
+    assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
+    fresh = reply.get_json()["opened"]
+    assert read_stamp_seconds(timed_app, fresh, "m1-l1") == 0
+    assert client.get("/courses/test-course/lessons/nope/opened").status_code == 404
+    anonymous = timed_app.test_client()
+    assert anonymous.get(url).status_code == 302
+
+
+def test_a_beacon_gets_no_page_back(timed):
+    timed_app, client, learner = timed
+    course = make_course(modules=1, lessons_per_module=1)
+    enrol(client)
+    url = "/courses/test-course/lessons/m1-l1"
+    token = CSRF_RE.search(client.get(url).get_data(as_text=True))
+    data = {
+        "csrf_token": token.group(1) or token.group(2),
+        "opened": backdated_stamp(timed_app, "m1-l1", 30, "beacon-view"),
+        "action": "outline",
+    }
+    reply = client.post(f"{url}/leave", data=data, headers={"Sec-Fetch-Dest": "empty"})
+    assert reply.status_code == 204 and reply.data == b""
+    assert courses.enrolment_for(learner, course).time_spent_seconds == 30
+
+
+def read_stamp_seconds(app, stamp: str, key: str) -> int:
+    from lms.courses.timing import read_stamp
+
+    with app.test_request_context():
+        return read_stamp(stamp, key).seconds

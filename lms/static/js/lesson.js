@@ -1,9 +1,9 @@
 // Enhancement only: when the learner leaves a lesson without its buttons (a link, the back
 // button, closing the tab, or switching away on a phone, where browsers may close the page
 // without another event), post the time spent with the same form the buttons use, as
-// "outline" (records time and place, completes nothing). The server counts the seconds once
-// per page view, so posting again after the page was shown again is safe. Without
-// JavaScript the buttons still record everything.
+// "outline" (records time and place, completes nothing). Shown again, the page fetches a
+// fresh stamp so the time away is not counted; the server also counts the seconds of one page
+// view only once. Without JavaScript the buttons still record everything.
 (function () {
   "use strict";
   var form = document.getElementById("leave-form");
@@ -35,7 +35,20 @@
     post(data);
   }
 
-  function shown() { sent = false; }
+  // Shown again after a send: ask for a fresh stamp, so the time away is not counted. If the
+  // request fails, the old stamp stays and the server still counts each second only once.
+  function shown() {
+    if (!sent) { return; }
+    sent = false;
+    var fresh = form.getAttribute("data-opened-url");
+    if (!fresh || !window.fetch) { return; }
+    fetch(fresh, { credentials: "same-origin", cache: "no-store" })
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (body) {
+        if (body && body.opened) { form.elements.namedItem("opened").value = body.opened; }
+      })
+      .catch(function () { /* offline: keep the old stamp */ });
+  }
 
   form.addEventListener("submit", function () { submitted = true; });
   window.addEventListener("pagehide", leave);
@@ -43,6 +56,6 @@
     if (document.visibilityState === "hidden") { leave(); } else { shown(); }
   });
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted) { submitted = false; shown(); } // back from the back-forward cache
+    if (event.persisted) { submitted = false; sent = true; shown(); } // back from the back-forward cache
   });
 }());
