@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 def enrolment_for(user: User, course: Course, *, for_update: bool = False) -> Enrolment | None:
     """The learner's enrolment in the course. ``for_update`` locks its row until the caller
-    commits (PostgreSQL; SQLite has one writer anyway), so that two requests of the same
-    learner in the same course cannot both read, then overwrite, the same progress."""
+    commits, so that two requests of the same learner in the same course cannot both read,
+    then overwrite, the same progress (PostgreSQL; SQLite ignores the lock)."""
     query = select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)

@@ -59,6 +59,11 @@ def learner(mini_course, database_url) -> str:
     return email
 
 
+# A navigation under CI load (two workers, each with a browser, a server and PostgreSQL) can
+# take longer than expect()'s 5 s default; waiting longer changes nothing the test checks.
+NAVIGATION_MS = 15_000
+
+
 @pytest.fixture
 def open_page(browser_context):
     """A page in a fresh context with the given options; no CSP violation or script error."""
@@ -136,10 +141,10 @@ def enrol_and_open_second_lesson(page: Page, server, email: str, touch: bool = F
     sign_in(page, email)
     page.goto(COURSE)
     press(page, page.get_by_role("button", name="ลงทะเบียนและเริ่มเรียน"), touch)
-    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/m1-l1")
+    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/m1-l1", timeout=NAVIGATION_MS)
     opened = time.monotonic()
     press(page, page.locator("aside.outline").get_by_role("link", name="บทที่ 2"), touch)
-    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/m1-l2")
+    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/m1-l2", timeout=NAVIGATION_MS)
     expect(page.locator("#lesson-title")).to_have_text("บทที่ 2")
     return opened
 
@@ -159,7 +164,7 @@ def resume_from_course_page(page: Page, server, touch: bool = False, key: str = 
     """The learner comes back to the course page and continues: they land where they left."""
     page.goto(COURSE)
     press(page, page.locator(f'form[action="{COURSE}/launch"]').get_by_role("button"), touch)
-    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/{key}")
+    expect(page).to_have_url(f"{server.url}{COURSE}/lessons/{key}", timeout=NAVIGATION_MS)
     expect(page.locator("#lesson-title")).to_have_text(f"บทที่ {key[-1]}")
 
 
@@ -173,7 +178,7 @@ def test_leaving_by_a_link_keeps_time_and_place(open_page, mini_course, database
     page.wait_for_timeout(STAY * 1000)
     stayed = time.monotonic() - opened
     press(page, page.locator("nav.breadcrumb").get_by_role("link", name="หลักสูตรทดสอบ"), touch)
-    expect(page).to_have_url(f"{mini_course.url}{COURSE}")
+    expect(page).to_have_url(f"{mini_course.url}{COURSE}", timeout=NAVIGATION_MS)
 
     recorded = wait_for_record(database_url, learner, kept_after(stayed))
     assert_kept(recorded, stayed)
@@ -208,7 +213,7 @@ def test_the_back_button_keeps_time_and_place(open_page, mini_course, database_u
     page.wait_for_timeout(STAY * 1000)
     stayed = time.monotonic() - opened
     page.go_back()
-    expect(page).to_have_url(f"{mini_course.url}{COURSE}/lessons/m1-l1")
+    expect(page).to_have_url(f"{mini_course.url}{COURSE}/lessons/m1-l1", timeout=NAVIGATION_MS)
 
     recorded = wait_for_record(database_url, learner, kept_after(stayed))
     assert_kept(recorded, stayed)
@@ -218,7 +223,7 @@ def test_the_back_button_keeps_time_and_place(open_page, mini_course, database_u
     # A button records the leave itself: the script sends nothing more (only the form's POST).
     before = len(lesson_posts(mini_course, "m1-l1"))
     page.get_by_role("button", name="ถัดไป →").click()
-    expect(page).to_have_url(f"{mini_course.url}{COURSE}/lessons/m1-l2")
+    expect(page).to_have_url(f"{mini_course.url}{COURSE}/lessons/m1-l2", timeout=NAVIGATION_MS)
     assert wait_for_posts(mini_course, "m1-l1", before + 2, timeout=1.0)[before:] == [302]
 
 
@@ -255,7 +260,7 @@ def test_switching_away_and_back_on_a_phone_counts_the_time_once(
     page.wait_for_timeout(1000)
     visible += time.monotonic() - shown_at
     press(page, page.locator("nav.breadcrumb").get_by_role("link", name="หลักสูตรทดสอบ"), True)
-    expect(page).to_have_url(f"{mini_course.url}{COURSE}")
+    expect(page).to_have_url(f"{mini_course.url}{COURSE}", timeout=NAVIGATION_MS)
     recorded = wait_for_record(database_url, learner, kept_after(visible))
     assert_kept(recorded, visible, at_most=visible + 2)  # counting the away time would add 2 * AWAY
     # One beacon per hidden period, and one for leaving (pagehide and the hidden that follows).
