@@ -37,6 +37,11 @@ def timed(app_factory):
     return timed_app, client, learner
 
 
+def about(seconds: int, expected: int, posts: int) -> bool:
+    """Stamps are signed in whole seconds: each post may read one second more than backdated."""
+    return expected <= seconds <= expected + posts
+
+
 def leave(client, app, key, action, seconds_ago=0, view="view-1"):
     url = f"/courses/test-course/lessons/{key}"
     token = CSRF_RE.search(client.get(url).get_data(as_text=True))
@@ -66,7 +71,7 @@ def test_clicking_through_lessons_completes_nothing(timed):
     enrolment = courses.enrolment_for(learner, course)
     assert courses.progress(course, enrolment).percent == 0 and enrolment.completed_at is None
     assert session.scalar(select(Certificate)) is None
-    assert enrolment.time_spent_seconds == 60  # the time is kept, and counts toward the rule
+    assert about(enrolment.time_spent_seconds, 60, posts=3)  # the time is kept, and counts toward the rule
 
 
 def test_the_lesson_page_says_how_much_longer_is_needed(timed):
@@ -98,11 +103,12 @@ def test_a_page_view_reported_twice_counts_once(timed):
     leave(client, timed_app, "m1-l1", "outline", seconds_ago=130, view="tab")  # left again 30 s later
     registration = courses.enrolment_for(learner, course).registration
     row = session.get(LessonProgress, (registration, "m1-l1"))
-    assert row.time_spent_seconds == 130
+    assert about(row.time_spent_seconds, 130, posts=2)  # counted twice it would be 230
+    counted = row.time_spent_seconds
     stale = leave(client, timed_app, "m1-l1", "next", seconds_ago=0, view="tab")  # an old copy of the page
     assert stale.status_code == 302
     session.expire_all()
-    assert session.get(LessonProgress, (registration, "m1-l1")).time_spent_seconds == 130
+    assert session.get(LessonProgress, (registration, "m1-l1")).time_spent_seconds == counted
 
 
 def test_a_forged_stamp_counts_no_time(timed):
@@ -167,7 +173,7 @@ def test_a_beacon_gets_no_page_back(timed):
     }
     reply = client.post(f"{url}/leave", data=data, headers={"Sec-Fetch-Dest": "empty"})
     assert reply.status_code == 204 and reply.data == b""
-    assert courses.enrolment_for(learner, course).time_spent_seconds == 30
+    assert about(courses.enrolment_for(learner, course).time_spent_seconds, 30, posts=1)
 
 
 def read_stamp_seconds(app, stamp: str, key: str) -> int:
