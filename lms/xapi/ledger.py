@@ -24,6 +24,19 @@ class Recorded:
     def id(self) -> str:
         return self.statement["id"]
 
+    @property
+    def verb(self) -> str:
+        """The verb's short name (its English display, else the end of its IRI)."""
+        verb = self.statement["verb"]
+        return verb.get("display", {}).get("en-US") or verb["id"].rsplit("/", 1)[-1]
+
+    def activity_name(self, language: str) -> str:
+        """The object's name in the language, else in Thai, else its id."""
+        obj = self.statement["object"]
+        names = obj.get("definition", {}).get("name", {})
+        preferred = names.get("en-US") if language == "en" else None
+        return preferred or names.get("th-TH") or names.get("en-US") or obj.get("id", "")
+
 
 def statements_of(user: User, limit: int | None = None) -> list[Recorded]:
     """The person's statements (they are the actor), newest first."""

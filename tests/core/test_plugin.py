@@ -150,3 +150,38 @@ def test_a_host_with_flask_login_must_pass_an_identity_loader():
     LoginManager(host)
     with pytest.raises(RuntimeError, match="Pass identity_loader"):
         LMS(host)
+
+
+def test_the_lesson_player_saves_time_under_a_prefix(host_database):
+    """The player's save on leave and its fresh stamp use the mounted addresses (/learn/...)."""
+    host, db = build_host(host_database, with_identity=False)
+    host.config["LMS_MIN_LESSON_TIME_RATIO"] = 0
+    migrate_host(host, db)
+    with host.app_context():
+        from lms.courses import service as courses
+        from tests.conftest import make_course
+
+        learner_id = make_user(email="reader@example.org").id
+        make_course(modules=1, lessons_per_module=1)
+    client = host.test_client()
+    post_form(client, "/learn/login", {"email": "reader@example.org", "password": "correct-horse-battery"})
+    post_form(client, "/learn/courses/test-course/enrol", page="/learn/courses/test-course")
+    lesson = client.get("/learn/courses/test-course/lessons/m1-l1").get_data(as_text=True)
+    assert 'action="/learn/courses/test-course/lessons/m1-l1/leave"' in lesson
+    assert 'data-opened-url="/learn/courses/test-course/lessons/m1-l1/opened"' in lesson
+    assert client.get("/learn/courses/test-course/lessons/m1-l1/opened").get_json()["opened"]
+    beacon = post_form(
+        client,
+        "/learn/courses/test-course/lessons/m1-l1/leave",
+        {"action": "outline"},
+        page="/learn/courses/test-course/lessons/m1-l1",
+        headers={"Sec-Fetch-Dest": "empty"},
+    )
+    assert beacon.status_code == 204
+    with host.app_context():
+        enrolment = courses.enrolment_for(
+            db.session.get(User, learner_id), courses.course_by_slug("test-course")
+        )
+        assert enrolment.last_lesson_key == "m1-l1"
+        db.session.remove()
+        db.engine.dispose()
