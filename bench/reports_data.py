@@ -68,6 +68,20 @@ def _sqlite_value(value):
     return value
 
 
+def _scalar_defaults(table: str, given: set[str]) -> dict[str, object]:
+    """The Python-side defaults (``default=0``) of ``table``'s columns not in ``given``: a bulk
+    insert skips the ORM, which would otherwise fill them (columns added since this module
+    was written get their default)."""
+    from lms.extensions import Base
+
+    columns = Base.metadata.tables[table].columns
+    return {
+        column.name: column.default.arg
+        for column in columns
+        if column.name not in given and column.default is not None and column.default.is_scalar
+    }
+
+
 def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Write ``rows`` into ``table`` on the session's connection: COPY on PostgreSQL, one
     executemany on SQLite (datetimes as SQLAlchemy stores them there: UTC, microseconds)."""
@@ -75,6 +89,10 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
 
     if not rows:
         return
+    defaults = _scalar_defaults(table, set(columns))
+    if defaults:
+        columns = (*columns, *defaults)
+        rows = [(*row, *defaults.values()) for row in rows]
     connection = session.connection()
     raw = connection.connection.driver_connection
     names = ", ".join(columns)

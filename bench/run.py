@@ -48,6 +48,8 @@ import home_page
 import lesson_page
 import quiz
 import reports
+import slow_link
+import startup
 import void
 import xapi_record
 from harness import cpu_model
@@ -67,6 +69,8 @@ BENCHMARKS = {
     ),
     "reports": ("HR report pages at N learners vs their SQL alone (SQLite, PostgreSQL)", reports.run),
     "void": ("void_statement on an N-learner ledger vs one xapi.record (PostgreSQL)", void.run),
+    "startup": ("flask lms command and create_app start-up vs a bare Flask CLI", startup.run),
+    "slow_link": ("cold lesson and report page loads over a slow link vs a bare Flask page", slow_link.run),
 }
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -111,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         type=_names,
         default=list(BENCHMARKS),
-        help="comma-separated: home,lesson,xapi,quiz,certificate,certificate_bulk,reports,void (all)",
+        help=f"comma-separated: {','.join(BENCHMARKS)} (all)",
     )
     web = parser.add_argument_group("home and lesson pages (and the quiz's bare baseline)")
     web.add_argument("--requests", type=int, default=2000, help="measured requests per app")
@@ -144,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cert-templates",
         type=_templates,
         default=["formal-th", "bilingual"],
-        help="comma-separated templates of content/certificates (formal-th,bilingual)",
+        help="comma-separated built-in certificate templates (formal-th,bilingual)",
     )
     bulk = parser.add_argument_group("certificate_bulk (PostgreSQL: --postgres-url)")
     bulk.add_argument(
@@ -177,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     voids.add_argument(
         "--void-learners", type=int, default=100_000, help="learners in the ledger (at least 190)"
     )
+    starts = parser.add_argument_group("startup and slow_link")
+    starts.add_argument("--startup-runs", type=int, default=5, help="timed runs of each start-up command")
+    starts.add_argument("--slow-learners", type=int, default=2000, help="learners in the slow-link data set")
     args = parser.parse_args(argv)
     counts = (args.requests, args.threads, args.workers, args.statements, args.learners)
     quiz_counts = (args.grades, args.quiz_learners, args.submissions)

@@ -4,7 +4,7 @@
 standalone app (``flask --app lms run``).
 """
 
-from lms.accounts.service import Identity
+from lms.accounts.identity import Identity
 from lms.app import create_app
 from lms.extension import LMS
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_migrate import Migrate
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as lms_config
+from lms.certificates.deployment import require_base_url
+from lms.core.compression import init_compression
 from lms.core.errors import register_error_pages, render_server_error
-from lms.core.security import add_security_headers
+from lms.core.migrate_cli import register_migrate_commands
+from lms.core.security import add_security_headers, untrusted_host
 from lms.extension import LMS, migrations_dir
 from lms.extensions import csrf, db
 
@@ -21,14 +26,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask("lms", instance_relative_config=True, static_folder=None)
     app.config.update(lms_config.from_environ())
     app.config.update(test_config or {})
+    require_base_url(app.config)  # production (LMS_ENV) needs it: ADR 0022
     _configure(app, test_config or {})
     db.init_app(app)
-    Migrate(app, db, directory=str(migrations_dir()), compare_type=True)
+    register_migrate_commands(app, str(migrations_dir()))
     csrf.init_app(app)
     LMS().init_app(app)
+    _trust_proxies(app)
     register_error_pages(app)
     app.register_error_handler(Exception, render_server_error)
+    app.register_error_handler(SecurityError, untrusted_host)
     app.after_request(add_security_headers)
+    init_compression(app)
     return app
 
 
@@ -46,10 +55,23 @@ def _configure(app: Flask, given: dict[str, Any]) -> None:
         "REMEMBER_COOKIE_HTTPONLY": lambda: True,
         "REMEMBER_COOKIE_SAMESITE": lambda: "Lax",
         "MAX_CONTENT_LENGTH": lambda: 20 * 1024 * 1024,
+        "TRUSTED_HOSTS": lambda: list(_setting(config, "LMS_TRUSTED_HOSTS")) or None,
+        "PERMANENT_SESSION_LIFETIME": lambda: timedelta(hours=_setting(config, "LMS_SESSION_MAX_HOURS")),
     }
     for key, value in derived.items():
         if key not in given:
             config[key] = value()
+
+
+def _setting(config, key: str) -> Any:
+    return config.get(key, lms_config.SETTINGS[key].default)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind LMS_TRUSTED_PROXIES reverse proxies, take the client's address and scheme from them."""
+    proxies = app.config["LMS_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _default_database(app: Flask) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app
+from flask import current_app
 from flask_wtf.csrf import generate_csrf
 
-from lms.accounts.access import current_lms_user, load_current_user
+from lms.accounts.access import current_lms_user, header_links, load_current_user
 from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
 from lms.api.blueprint import api_blueprint, tokens_blueprint
@@ -16,13 +16,15 @@ from lms.certificates.blueprint import certificates_blueprint
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
 from lms.core.i18n import current_language, format_date, format_datetime
+from lms.core.input_guard import refuse_control_characters
 from lms.core.security import add_security_headers
+from lms.core.static import StaticBlueprint
 from lms.courses.blueprint import courses_blueprint
 from lms.quizzes.blueprint import quizzes_blueprint
 from lms.reports.blueprint import reports_blueprint
 from lms.xapi.blueprint import xapi_admin_blueprint
 
-lms_blueprint = Blueprint(
+lms_blueprint = StaticBlueprint(
     "lms",
     __name__,
     template_folder="templates",
@@ -30,7 +32,9 @@ lms_blueprint = Blueprint(
     static_url_path="/static",
 )
 lms_blueprint.before_request(load_current_user)
+lms_blueprint.before_request(refuse_control_characters)
 lms_blueprint.after_request(add_security_headers)
+lms_blueprint.url_defaults(lms_blueprint.add_fingerprint)
 register_error_pages(lms_blueprint)
 lms_blueprint.register_blueprint(core_blueprint)
 lms_blueprint.register_blueprint(accounts_blueprint)
@@ -54,6 +58,7 @@ def lms_template_context():
         "lms_locales": current_app.config["LMS_LOCALES"],
         "lms_site_name": current_app.config["LMS_SITE_NAME"],
         "lms_csrf_token": generate_csrf,
+        "lms_header_links": header_links,
         "staff_group_label": lambda value: STAFF_GROUP_LABELS.get(value, value),
         "role_label": lambda value: ROLE_LABELS.get(value, value),
     }

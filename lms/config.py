@@ -31,6 +31,11 @@ SETTINGS: dict[str, Setting] = {
         "Flask secret key. Unset: read from instance/secret_key, created on the first run.",
     ),
     "LMS_URL_PREFIX": Setting("", "Where the LMS is mounted in the host app, e.g. /learn."),
+    "LMS_ENV": Setting(
+        "development",
+        "production or development. In production the standalone app refuses to start without "
+        "LMS_BASE_URL (a plugin logs an error). See ADR 0022.",
+    ),
     "LMS_BASE_TEMPLATE": Setting("lms/base.html", "Template every LMS page extends; a host may restyle."),
     "LMS_SITE_NAME": Setting(None, "Name shown in the header. Unset: the translated default."),
     "LMS_DEFAULT_LOCALE": Setting("th", "Language for a visitor who has not chosen one."),
@@ -42,22 +47,58 @@ SETTINGS: dict[str, Setting] = {
         "(flask lms jobs worker). Unset: limits in memory, jobs on a thread of the web process.",
     ),
     "LMS_LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
+    "LMS_LOGIN_FAILURES_BEFORE_DELAY": Setting(
+        5, "Failed sign-ins for one email before it is refused for 2^n seconds (n failures, at most 1 h)."
+    ),
+    "LMS_TRUSTED_PROXIES": Setting(
+        0,
+        "Reverse proxies in front of the standalone app whose X-Forwarded-For/-Proto are trusted "
+        "(Werkzeug's ProxyFix), so limits key on the real client. 0: none.",
+    ),
+    "LMS_SESSION_IDLE_MINUTES": Setting(
+        60, "A sign-in session ends after this many minutes without a request."
+    ),
+    "LMS_SESSION_MAX_HOURS": Setting(
+        12, "A sign-in session ends this many hours after signing in, whatever."
+    ),
     "LMS_SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only (standalone app)."),
     "LMS_PASSWORD_MIN_LENGTH": Setting(10, "Shortest password a person may choose."),
     "LMS_USERS_PER_PAGE": Setting(50, "Rows per page in the admin user list."),
     "LMS_IMPORT_MAX_ROWS": Setting(20000, "Largest staff list accepted by one import."),
+    "LMS_IMPORT_BACKGROUND_ROWS": Setting(
+        1000, "Staff lists with more rows are imported by a background job from the admin page."
+    ),
+    "LMS_IMPORT_DIR": Setting(
+        None, "Where uploaded staff lists wait for their background import. Unset: instance/imports."
+    ),
     "LMS_BASE_URL": Setting(
         "http://127.0.0.1:5000",
-        "The site's public base URL. xAPI actor homePages and activity ids are built on it: set it "
-        "once in production and keep it.",
+        "The site's public base URL (scheme, host, port; the LMS mount prefix is added). xAPI actor "
+        "homePages, activity ids and certificate verification links are built on it: set it once in "
+        "production (required with LMS_ENV=production) and keep it.",
+    ),
+    "LMS_TRUSTED_HOSTS": Setting(
+        (),
+        "Comma-separated host names the standalone app answers to (Flask's TRUSTED_HOSTS; a request "
+        "for another Host gets 400). Unset: any. Absolute links are built on LMS_BASE_URL either way.",
+    ),
+    "LMS_HSTS_MAX_AGE": Setting(
+        31536000, "Strict-Transport-Security max-age (seconds) sent on HTTPS responses; 0 sends none."
+    ),
+    "LMS_COMPRESS": Setting(
+        True,
+        "The standalone app compresses HTML, CSS, JS, JSON and CSV responses (gzip or Brotli, "
+        "CSV exports still stream). Turn off when a reverse proxy compresses (docs/deployment.md).",
     ),
     "LMS_MEDIA_DIR": Setting(None, "Where imported course media are kept. Unset: instance/media."),
+    "LMS_MEDIA_MAX_MB": Setting(200, "Largest media file a course package may hold, in MB (1 MB = 1024 KiB)."),
     "LMS_CERTIFICATE_DIR": Setting(
         None, "Where rendered certificate PDFs are stored. Unset: instance/certificates."
     ),
     "LMS_CERTIFICATE_TEMPLATES_DIR": Setting(
         None,
-        "Folder of certificate templates (one folder each). Unset: the source tree's content/certificates.",
+        "Folder of your own certificate templates (one folder each), searched before the built-in "
+        "formal-th and bilingual. Unset: instance/certificate-templates.",
     ),
     "LMS_VERIFY_RATE_LIMIT": Setting(
         "30 per minute", "Verification-page requests allowed per client address."
@@ -110,6 +151,9 @@ SETTINGS: dict[str, Setting] = {
     ),
     "LMS_JOBS_QUEUE": Setting("lms", "Name of the RQ queue background jobs use (with LMS_REDIS_URL)."),
     "LMS_JOBS_CHUNK_SIZE": Setting(50, "Items per chunk of a background job; workers share chunks."),
+    "LMS_JOBS_STALE_AFTER": Setting(
+        300, "Seconds without a heartbeat after which an unfinished job shows as stopped (may be resumed)."
+    ),
     "LMS_XAPI_FORWARD_TO": Setting(
         (), "Comma-separated statement endpoints of external LRSs; each statement is queued for each."
     ),

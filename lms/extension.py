@@ -15,7 +15,9 @@ from flask import Flask
 from sqlalchemy import event
 
 from lms import config as lms_config
-from lms.accounts.service import Identity
+from lms.accounts.identity import Identity
+from lms.accounts.throttle import warn_if_limits_in_memory
+from lms.certificates.deployment import log_problems
 from lms.core.i18n import init_i18n
 from lms.extensions import limiter, login_manager
 from lms.quizzes.types import QuestionTypeRegistry, default_registry
@@ -31,6 +33,8 @@ class LMSState:
     url_prefix: str
     identity_loader: Callable[[], Identity | None] | None
     host_login_endpoint: str | None
+    host_logout_endpoint: str | None
+    host_home_endpoint: str | None
     migrations_dir: Path
     question_types: QuestionTypeRegistry
     projectors: ProjectorRouter
@@ -53,10 +57,19 @@ class LMS:
         url_prefix: str | None = None,
         identity_loader: Callable[[], Identity | None] | None = None,
         host_login_endpoint: str | None = None,
+        host_logout_endpoint: str | None = None,
+        host_home_endpoint: str | None = None,
     ) -> None:
+        if identity_loader is None and (host_login_endpoint or host_logout_endpoint):
+            raise ValueError(
+                "host_login_endpoint and host_logout_endpoint need identity_loader: without it the "
+                "LMS signs people in and out itself."
+            )
         self.url_prefix = url_prefix
         self.identity_loader = identity_loader
         self.host_login_endpoint = host_login_endpoint
+        self.host_logout_endpoint = host_logout_endpoint
+        self.host_home_endpoint = host_home_endpoint
         if app is not None:
             self.init_app(app)
 
@@ -65,13 +78,17 @@ class LMS:
             raise RuntimeError("The LMS is already registered on this app.")
         if "sqlalchemy" not in app.extensions:
             raise RuntimeError("Register Flask-SQLAlchemy on the app before the LMS: SQLAlchemy(app).")
+        base_url_given = bool(app.config.get("LMS_BASE_URL"))
         lms_config.apply_defaults(app.config)
+        log_problems(app.config, base_url_given=base_url_given)
         prefix = self.url_prefix if self.url_prefix is not None else app.config["LMS_URL_PREFIX"]
         prefix = prefix.rstrip("/")
         app.extensions["lms"] = LMSState(
             url_prefix=prefix,
             identity_loader=self.identity_loader,
             host_login_endpoint=self.host_login_endpoint,
+            host_logout_endpoint=self.host_logout_endpoint,
+            host_home_endpoint=self.host_home_endpoint,
             migrations_dir=migrations_dir(),
             question_types=default_registry(),
             projectors=_projectors(),
@@ -99,6 +116,7 @@ class LMS:
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
         app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
         limiter.init_app(app)
+        warn_if_limits_in_memory(app)
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:
@@ -120,8 +138,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _register_blueprints(app: Flask, prefix: str) -> None:
     from lms.blueprint import lms_blueprint
+    from lms.core.static import serve_static_without_session
 
     app.register_blueprint(lms_blueprint, url_prefix=prefix or None)
+    serve_static_without_session(app)
 
 
 def _projectors() -> ProjectorRouter:

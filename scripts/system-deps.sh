@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the LMS and its tests need, only when one is missing:
-# Chromium for the browser tests, Pango and HarfBuzz for WeasyPrint, poppler for PDF checks.
+# Chromium for the browser tests, Pango and HarfBuzz for WeasyPrint, poppler for PDF checks,
+# nginx for the test of the documented reverse proxy (tests/core/test_nginx.py).
 set -euo pipefail
-packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils nginx-light)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

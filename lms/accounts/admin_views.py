@@ -1,14 +1,15 @@
-"""Admin pages: list, search, create and edit users; reset passwords; import the staff list."""
+"""Admin pages: list, search, create and edit users; reset passwords (the staff import: import_views)."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from lms.accounts import service, staff_import
+from lms.accounts import service
 from lms.accounts.access import roles_required
-from lms.accounts.forms import ConfirmForm, ImportForm, UserForm
+from lms.accounts.forms import ConfirmForm, UserForm
 from lms.accounts.models import Role, User
+from lms.core.conflicts import commit_once
 from lms.core.i18n import current_language
 from lms.core.paging import MAX_PAGE, page_count, requested_page
 from lms.extensions import get_or_404, session
@@ -56,21 +57,27 @@ def user_new():
     form = _user_form()
     if request.method == "GET":
         form.roles.data = [Role.LEARNER.value]
+    status = 200
     if form.validate_on_submit():
         try:
-            values = _form_values(form)
-            user = service.create_user(roles=form.roles.data, **values)
-            service.update_user(user, {}, form.roles.data, form.scope_units.data, form.scope_provinces.data)
+            user = commit_once(lambda: _create_user(form))
         except service.AccountError as exc:
             session.rollback()
             form.email.errors.append(str(exc))
+            status = 409 if isinstance(exc, service.EmailTaken) else 400
         else:
-            session.commit()
             flash(_("The user has been created. Reset the password to give them one."), "success")
             return redirect(url_for("lms.admin.user_edit", user_id=user.id))
-    return render_template(
-        "lms/accounts/admin/user_form.html", form=form, user=None
-    ), 400 if form.errors else 200
+    elif form.errors:
+        status = 400
+    return render_template("lms/accounts/admin/user_form.html", form=form, user=None), status
+
+
+def _create_user(form: UserForm) -> User:
+    """The new user with the form's profile, roles and scope (a double submit finds the email taken)."""
+    user = service.create_user(roles=form.roles.data, **_form_values(form))
+    service.update_user(user, {}, form.roles.data, form.scope_units.data, form.scope_provinces.data)
+    return user
 
 
 @roles_required(Role.ADMIN)
@@ -102,26 +109,3 @@ def user_reset_password(user_id: int):
     password = service.reset_password(user)
     session.commit()
     return render_template("lms/accounts/admin/password_reset.html", user=user, password=password)
-
-
-@roles_required(Role.ADMIN)
-def user_import():
-    form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = staff_import.import_staff(
-                upload.filename, upload.read(), current_app.config["LMS_IMPORT_MAX_ROWS"]
-            )
-        except staff_import.ImportFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            if report.ok:
-                session.commit()
-            else:
-                session.rollback()
-    status = 400 if form.errors or (report and not report.ok) else 200
-    return render_template(
-        "lms/accounts/admin/import.html", form=form, report=report, columns=staff_import.COLUMNS
-    ), status

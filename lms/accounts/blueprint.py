@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from lms.accounts import admin_views, views
+from lms.accounts import admin_views, import_views, views
 from lms.extensions import limiter
 
 accounts_blueprint = Blueprint("accounts", __name__, template_folder="templates")
@@ -25,4 +25,7 @@ admin_blueprint.add_url_rule(
     admin_views.user_reset_password,
     methods=["POST"],
 )
-admin_blueprint.add_url_rule("/users/import", "user_import", admin_views.user_import, methods=["GET", "POST"])
+admin_blueprint.add_url_rule(
+    "/users/import", "user_import", import_views.user_import, methods=["GET", "POST"]
+)
+admin_blueprint.add_url_rule("/users/import/jobs/<job_id>", "user_import_job", import_views.user_import_job)

@@ -70,6 +70,28 @@ def users_set_password(email, password):
     click.echo(f"Password set for {user.email}")
 
 
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--remove", is_flag=True, help="Take the role away instead of giving it.")
+def users_set_role(email, role, remove):
+    """Give a user a role (e.g. make the first admin), or take it away with --remove."""
+    user = service.find_by_email(email)
+    if user is None:
+        fail(
+            f"no user has the email {email} (with a host app's sign-in, a profile exists once "
+            "the person has opened the LMS)"
+        )
+    changed = service.change_role(user, role, remove=remove)
+    session.commit()
+    roles = ", ".join(sorted(user.roles)) or "none"
+    if changed:
+        click.echo(f"{user.email}: role {role} {'removed' if remove else 'added'}; roles: {roles}")
+    else:
+        state = "absent" if remove else "held"
+        click.echo(f"{user.email}: nothing to change (role {role} {state}); roles: {roles}")
+
+
 @users_cli.command("reset-password")
 @click.argument("email")
 def users_reset_password(email):

@@ -63,6 +63,6 @@ def load_demo(min_password_length: int) -> list[tuple[str, str | None]]:
             service.set_scopes(
                 user, [units[c] for c in scope["units"]], [provinces[c] for c in scope["provinces"]]
             )
-        result.append((email, service.reset_password(user)))
+        result.append((email, service.reset_password(user, must_change=False)))
     log.info("demo data loaded")
     return result

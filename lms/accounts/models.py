@@ -105,6 +105,10 @@ class User(Base):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("lms_org_units.id"), index=True)
     province_id: Mapped[int | None] = mapped_column(ForeignKey("lms_provinces.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Raised to end every session of this user: each session holds the epoch it began in.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set by a password reset: every LMS page leads to the password change until it is done.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

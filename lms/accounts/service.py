@@ -8,15 +8,23 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import HRScope, OrgUnit, Province, Role, StaffGroup, User, UserRole
-from lms.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from lms.accounts.passwords import (
+    context_words,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from lms.audit.service import audit
+from lms.core.search import contains
 from lms.extensions import session
 from lms.signals import user_changed
 
@@ -27,23 +35,30 @@ class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message says why."""
 
 
-@dataclass(frozen=True)
-class Identity:
-    """What a host app tells the LMS about its signed-in user (see ``identity_loader``)."""
-
-    external_id: str
-    email: str
-    first_name_th: str = ""
-    last_name_th: str = ""
-    first_name_en: str = ""
-    last_name_en: str = ""
+class EmailTaken(AccountError):
+    """Another user already has the email (also what a double-submitted create finds)."""
 
 
-def check_password_strength(password: str, min_length: int) -> None:
-    if len(password) < min_length:
-        raise AccountError(_("The password must be at least %(n)d characters long.", n=min_length))
-    if password.strip() != password or not password.strip():
-        raise AccountError(_("The password must not begin or end with spaces."))
+def site_names() -> list[str]:
+    """The site's name as configured and as shown in each offered language."""
+    names = [current_app.config.get("LMS_SITE_NAME") or ""]
+    for locale in current_app.config.get("LMS_LOCALES", ()):
+        with force_locale(locale):
+            names.append(_("Digital Government Learning"))
+    return names
+
+
+def password_context(user: User) -> list[str]:
+    """What a password of this person must not be made of: their email, names, the site's name."""
+    keys = ("email", "first_name_th", "last_name_th", "first_name_en", "last_name_en")
+    return context_words([*(getattr(user, key) for key in keys), *site_names()])
+
+
+def check_password_strength(password: str, min_length: int, context: Iterable[str] = ()) -> None:
+    """Refuse a short, common or context-specific password (ADR 0030)."""
+    problem = password_problem(password, min_length, context)
+    if problem:
+        raise AccountError(problem)
 
 
 def normalise_email(email: str) -> str:
@@ -58,7 +73,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Upgrades an old hash."""
     user = find_by_email(email)
     if user is None or not user.is_active:
-        verify_password(DUMMY_HASH, password)
+        verify_password(None, password)
         return None
     if not verify_password(user.password_hash, password):
         return None
@@ -67,18 +82,34 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, min_length: int) -> None:
-    check_password_strength(password, min_length)
-    user.password_hash = hash_password(password)
+def end_sessions(user: User) -> None:
+    """End every session of the user: each holds the epoch it began in (ADR 0029)."""
+    user.session_epoch = User.session_epoch + 1
     session.flush()
+    log.info("sessions ended for user %s", user.id)
+
+
+def set_password(user: User, password: str, min_length: int) -> None:
+    """Set a chosen password; the user's other sessions end (the caller may renew its own)."""
+    check_password_strength(password, min_length, password_context(user))
+    if user.password_hash and verify_password(user.password_hash, password):
+        raise AccountError(_("The new password must differ from the current one."))
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    end_sessions(user)
     log.info("password set for user %s", user.id)
 
 
-def reset_password(user: User) -> str:
-    """Give the user a new random password and return it, to be shown once."""
+def reset_password(user: User, *, must_change: bool = True) -> str:
+    """Give the user a new random password and return it, to be shown once.
+
+    Every session of the user ends, and the password must be changed at the next sign-in
+    unless ``must_change`` is false (the demo accounts).
+    """
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
-    session.flush()
+    user.must_change_password = must_change
+    end_sessions(user)
     log.info("password reset for user %s", user.id)
     return password
 
@@ -92,6 +123,23 @@ def set_roles(user: User, roles: Iterable[str]) -> None:
     for role in sorted(wanted - user.roles):
         user.role_rows.append(UserRole(role=role))
     session.flush()
+
+
+def change_role(user: User, role: str, *, remove: bool = False) -> bool:
+    """Give the user one role, or take it away (with the HR scope, for ``hr``); audited.
+
+    Returns False when there was nothing to change. Used by ``flask lms users set-role``.
+    """
+    if role not in {r.value for r in Role}:
+        raise AccountError(_("Unknown role(s): %(roles)s.", roles=role))
+    if (role in user.roles) != remove:
+        return False
+    set_roles(user, user.roles - {role} if remove else user.roles | {role})
+    if remove and role == Role.HR:
+        set_scopes(user, (), ())
+    audit(None, "user.role_removed" if remove else "user.role_added", f"user:{user.id}", role=role)
+    log.info("user %s: role %s %s", user.id, role, "removed" if remove else "added")
+    return True
 
 
 def set_scopes(user: User, org_unit_ids: Iterable[int], province_ids: Iterable[int]) -> None:
@@ -114,56 +162,33 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if find_by_email(email):
-        raise AccountError(_("A user with the email %(email)s already exists.", email=email))
+        raise EmailTaken(_("A user with the email %(email)s already exists.", email=email))
     if fields.get("staff_group", StaffGroup.GENERAL) not in set(StaffGroup):
         raise AccountError(_("Unknown staff group %(group)s.", group=fields["staff_group"]))
     user = User(email=email, first_name_th=first_name_th, last_name_th=last_name_th, **fields)
+    if password is not None:
+        check_password_strength(password, min_password_length, password_context(user))
+        user.password_hash = hash_password(password)
     session.add(user)
     set_roles(user, roles)
-    if password is not None:
-        set_password(user, password, min_password_length)
     session.flush()
     log.info("user %s created: %s", user.id, email)
     user_changed.send(current_app._get_current_object(), users=[user])
     return user
 
 
-def profile_for_identity(identity: Identity) -> tuple[User, bool]:
-    """The LMS profile for a host app's user, and whether it was created or linked just now.
-
-    A new identity is linked to the profile with the same email, or becomes a new learner.
-    """
-    user = session.scalar(select(User).where(User.external_id == identity.external_id))
-    if user is not None:
-        return user, False
-    user = find_by_email(identity.email)
-    if user is not None and user.external_id is None:
-        user.external_id = identity.external_id
-        session.flush()
-        return user, True
-    user = create_user(
-        email=identity.email,
-        external_id=identity.external_id,
-        first_name_th=identity.first_name_th or identity.first_name_en or identity.email,
-        last_name_th=identity.last_name_th or identity.last_name_en,
-        first_name_en=identity.first_name_en,
-        last_name_en=identity.last_name_en,
-    )
-    return user, True
-
-
 def search_users(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
     """A page of users matching the query in any name or the email, and the total count."""
     stmt = select(User)
-    if query.strip():
-        like = f"%{query.strip().lower()}%"
+    words = query.strip().lower()
+    if words:
         stmt = stmt.where(
             or_(
-                func.lower(User.email).like(like),
-                func.lower(User.first_name_th).like(like),
-                func.lower(User.last_name_th).like(like),
-                func.lower(User.first_name_en).like(like),
-                func.lower(User.last_name_en).like(like),
+                contains(User.email, words),
+                contains(User.first_name_th, words),
+                contains(User.last_name_th, words),
+                contains(User.first_name_en, words),
+                contains(User.last_name_en, words),
             )
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -241,8 +266,11 @@ def update_user(
             raise AccountError(_("A user with the email %(email)s already exists.", email=values["email"]))
     if values.get("staff_group", user.staff_group) not in set(StaffGroup):
         raise AccountError(_("Unknown staff group %(group)s.", group=values["staff_group"]))
+    deactivated = user.is_active and values.get("is_active") is False
     for key, value in values.items():
         setattr(user, key, value)
+    if deactivated:
+        end_sessions(user)
     roles = set(roles)
     set_roles(user, roles)
     if Role.HR in roles:

@@ -3,10 +3,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import login_user, logout_user
 
-from lms.accounts import service
-from lms.accounts.access import current_lms_user, lms_state, login_required
+from lms.accounts import service, sessions, throttle
+from lms.accounts.access import current_lms_user, host_signs_in, lms_state, login_required, own_accounts_only
 from lms.accounts.forms import ChangePasswordForm, ConfirmForm, LoginForm
 from lms.core.redirects import safe_next
 from lms.extensions import login_manager, session
@@ -34,24 +33,66 @@ def login():
         abort(404)
     form = LoginForm()
     if form.validate_on_submit():
+        refused = throttle.seconds_refused(form.email.data)
+        if refused:
+            return _login_refused(form, refused)
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.record_success(form.email.data)
             session.commit()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
+            sessions.start(user)
+            return redirect(_after_login(user))
+        throttle.record_failure(form.email.data)
         form.password.errors.append(_("The email or password is wrong, or the account is inactive."))
     return render_template("lms/accounts/login.html", form=form), 200 if not form.errors else 400
 
 
+def _login_refused(form: LoginForm, seconds: int):
+    form.password.errors.append(
+        _("Too many failed sign-ins for this email. Try again in %(n)d seconds.", n=seconds)
+    )
+    page = render_template("lms/accounts/login.html", form=form)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _after_login(user) -> str:
+    if user.must_change_password:
+        flash(_("Your password was reset. Choose a new password to go on."), "info")
+        return url_for("lms.accounts.change_password")
+    return safe_next(request.args.get("next")) or url_for("lms.core.home")
+
+
 def logout():
+    if host_signs_in():
+        return _host_logout()
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
+    user = current_lms_user()
+    if user is not None:
+        service.end_sessions(user)
+        session.commit()
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("lms.accounts.login"))
 
 
+def _host_logout():
+    """Plugin mode: the host signs people out; the LMS sends them to its logout, clearing nothing.
+
+    A logout that answers GET gets a 303. A POST-only one gets this same POST (307), whose
+    ``csrf_token`` field a host using Flask-WTF accepts (one session, one secret key).
+    """
+    endpoint = lms_state().host_logout_endpoint
+    if not endpoint:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    answers_get = any("GET" in (rule.methods or ()) for rule in current_app.url_map.iter_rules(endpoint))
+    return redirect(url_for(endpoint), 303 if answers_get else 307)
+
+
+@own_accounts_only
 @login_required
 def change_password():
     user = current_lms_user()
@@ -68,6 +109,7 @@ def change_password():
                 form.new_password.errors.append(str(exc))
             else:
                 session.commit()
+                sessions.renew_epoch(user)
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("lms.core.home"))
     status = 400 if form.errors else 200

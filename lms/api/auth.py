@@ -1,4 +1,4 @@
-"""Bearer-token authentication and JSON errors for ``/api/v1``.
+"""Bearer-token authentication for ``/api/v1``.
 
 The API accepts only ``Authorization: Bearer <token>``; a browser session cookie is ignored,
 so no API call can be made on a signed-in visitor's behalf by another site.
@@ -6,9 +6,10 @@ so no API call can be made on a signed-in visitor's behalf by another site.
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import g, request
+from flask_babel import gettext as _
 
+from lms.api.errors import json_error
 from lms.api.tokens import user_for_token
 
 
@@ -18,25 +19,13 @@ def authenticate() -> None:
     if request.endpoint and request.endpoint.endswith(".openapi"):
         return None
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return json_error(401, "Send an API token: 'Authorization: Bearer <token>'.")
+        return json_error(401, _("Send an API token: 'Authorization: Bearer <token>'."))
     user = user_for_token(token.strip())
     if user is None:
         return json_error(
-            401, "The API token is unknown, revoked or expired, or its user may not use the API."
+            401, _("The API token is unknown, revoked or expired, or its user may not use the API.")
         )
     g.lms_user = user
     return None
-
-
-def json_error(status: int, message: str):
-    response = jsonify({"error": {"status": status, "message": message}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="lms"'
-    return response
-
-
-def handle_http_error(error: HTTPException):
-    return json_error(error.code or 500, error.description or error.name)

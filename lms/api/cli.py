@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.accounts import policy
 from lms.accounts.service import find_by_email
 from lms.api import tokens
 from lms.api.models import ApiToken
@@ -56,7 +57,7 @@ def revoke(token_id: int, by_email: str) -> None:
         fail(f"{by_email} may not revoke token {token_id} (only its owner or an admin)")
     try:
         tokens.revoke_token(token, actor)
-    except tokens.TokenError as exc:
+    except (policy.NotAllowed, tokens.TokenError) as exc:
         fail(str(exc))
     session.commit()
     click.echo(f"token {token_id} revoked")

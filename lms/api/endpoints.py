@@ -11,11 +11,14 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from lms.accounts.access import current_lms_user
-from lms.api.auth import json_error
+from lms.api.errors import json_error
 from lms.api.openapi import document
+from lms.core.paging import whole_number
+from lms.core.urls import public_url
 from lms.reports import service as reports
 from lms.reports.filters import HOURS_SORTS, ReportError, parse_filters
 
@@ -67,9 +70,16 @@ def _per_page() -> int:
     limit = current_app.config["LMS_API_MAX_PER_PAGE"]
     if not raw:
         return min(current_app.config["LMS_REPORT_ROWS_PER_PAGE"], limit)
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
-        raise ReportError(f"per_page must be a whole number from 1 to {limit}.")
-    return int(raw)
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= limit:
+        raise ReportError(
+            _(
+                "per_page must be a whole number from 1 to %(limit)d, in the digits 0-9, not %(value)s.",
+                limit=limit,
+                value=raw,
+            )
+        )
+    return number
 
 
 def _paged(page, endpoint: str, **extra) -> dict[str, Any]:
@@ -79,7 +89,7 @@ def _paged(page, endpoint: str, **extra) -> dict[str, Any]:
     def link(number: int) -> str | None:
         if not 1 <= number <= page.pages:
             return None
-        return url_for(endpoint, **{**args, "page": number, "per_page": page.per_page}, _external=True)
+        return public_url(endpoint, **{**args, "page": number, "per_page": page.per_page})
 
     return {
         "items": plain(page.rows),
@@ -121,7 +131,7 @@ def learners():
 def transcript(user_uuid: str):
     found = reports.learner_transcript(current_lms_user(), user_uuid)
     if found is None:
-        abort(404, "No person with that id is in your scope.")
+        abort(404, _("No person with that id is in your scope."))
     return jsonify(plain(found))
 
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app
 
-from lms.reports.filters import BREAKDOWNS, DRILLDOWN_SORTS, HOURS_SORTS, REGIONS, STATUSES
+from lms.core.urls import public_url
+from lms.reports.filters import (
+    BREAKDOWNS,
+    DRILLDOWN_SORTS,
+    FISCAL_YEARS,
+    HOURS_SORTS,
+    MAX_PAGE,
+    REGIONS,
+    STATUSES,
+)
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -55,14 +64,28 @@ FILTERS = [
     _query("to", "Last day, inclusive (ISO date).", {"type": "string", "format": "date"}),
     _query(
         "fy",
-        "Thai fiscal year in the Buddhist Era, e.g. 2569 (1 Oct 2025 - 30 Sep 2026).",
-        {"type": "integer"},
+        "Thai fiscal year in the Buddhist Era, e.g. 2569 (1 Oct 2025 - 30 Sep 2026). Not together "
+        "with from/to (a 400). Digits 0-9 only.",
+        {"type": "integer", "minimum": FISCAL_YEARS.start, "maximum": FISCAL_YEARS.stop - 1},
     ),
 ]
-PAGING = [
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
-    _query("per_page", "Rows per page (at most LMS_API_MAX_PER_PAGE).", {"type": "integer", "minimum": 1}),
-]
+
+
+def _paging() -> list[dict[str, Any]]:
+    """``page`` and ``per_page`` with the ranges the API accepts (this app's LMS_API_MAX_PER_PAGE)."""
+    return [
+        _query(
+            "page",
+            "Page number, from 1 (digits 0-9 only).",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        ),
+        _query(
+            "per_page",
+            "Rows per page (digits 0-9 only; default LMS_REPORT_ROWS_PER_PAGE).",
+            {"type": "integer", "minimum": 1, "maximum": current_app.config["LMS_API_MAX_PER_PAGE"]},
+        ),
+    ]
+
 
 COUNTS = {
     "type": "object",
@@ -288,7 +311,7 @@ def _paths() -> dict[str, Any]:
                 *FILTERS,
                 _query("status", "Which count.", {"enum": list(STATUSES)}),
                 _sort(DRILLDOWN_SORTS),
-                *PAGING,
+                *_paging(),
             ],
             _json(_page_of("LearnerRow")),
         ),
@@ -305,7 +328,7 @@ def _paths() -> dict[str, Any]:
         },
         "/reports/hours": _get(
             "Training hours per person (default: the current fiscal year)",
-            [*FILTERS, _sort(HOURS_SORTS), *PAGING],
+            [*FILTERS, _sort(HOURS_SORTS), *_paging()],
             _json(
                 {
                     "type": "object",
@@ -332,7 +355,7 @@ def document() -> dict[str, Any]:
                 "Send 'Authorization: Bearer <token>'; HR create tokens at /account/api-tokens."
             ),
         },
-        "servers": [{"url": url_for("lms.api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
+        "servers": [{"url": public_url("lms.api.openapi").rsplit("/openapi.json", 1)[0]}],
         "security": [{"bearerAuth": []}],
         "paths": _paths(),
         "components": {

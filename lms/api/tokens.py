@@ -12,8 +12,10 @@ import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.accounts import policy
 from lms.accounts.models import Role, User
 from lms.api.models import ApiToken
 from lms.extensions import session
@@ -61,6 +63,12 @@ def create_token(user: User, name: str, *, days: int | None = None) -> tuple[Api
 
 
 def revoke_token(token: ApiToken, by: User) -> None:
+    """Revoke it; only its owner or an administrator may (``policy.NotAllowed`` otherwise)."""
+    policy.require_owner_or_admin(
+        by,
+        token.user_id,
+        _("Only the owner of token %(prefix)s… or an administrator may revoke it.", prefix=token.prefix),
+    )
     if token.revoked_at is not None:
         raise TokenError(f"Token {token.prefix}… is already revoked.")
     token.revoked_at = datetime.now(UTC)
@@ -94,4 +102,4 @@ def tokens_visible_to(user: User) -> list[ApiToken]:
 
 
 def may_revoke(token: ApiToken, user: User) -> bool:
-    return token.user_id == user.id or user.has_role(Role.ADMIN)
+    return policy.is_owner_or_admin(user, token.user_id)

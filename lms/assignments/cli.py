@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from lms.accounts import policy
 from lms.accounts.models import OrgUnit, Province
 from lms.accounts.service import find_by_email
 from lms.assignments import service
@@ -29,7 +30,7 @@ assignments_cli = AppGroup("assignments", help="Required courses: assign, list, 
 
 def _actor(email: str):
     actor = find_by_email(email)
-    if actor is None or not actor.is_active or not actor.has_role("hr", "admin"):
+    if actor is None or not policy.may(actor, policy.ASSIGN_COURSES):
         fail(f"{email} is not an active HR user or administrator")
     return actor
 

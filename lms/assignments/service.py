@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import OrgUnit, Province, Role, StaffGroup, User
-from lms.accounts.service import normalise_email, unit_and_descendant_ids
+from lms.accounts import policy
+from lms.accounts.models import OrgUnit, Province, StaffGroup, User
+from lms.accounts.service import normalise_email
 from lms.assignments import expansion
 from lms.assignments.enrolment import enrol_missing
 from lms.assignments.models import TARGET_KINDS, Assignment, AssignmentUser, RequiredCourse
@@ -49,38 +50,14 @@ class AssignmentError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whom an actor may target: None means everyone (an administrator)."""
-
-    unit_ids: set[int] | None
-    province_ids: set[int] | None
-
-    @property
-    def is_unrestricted(self) -> bool:
-        return self.unit_ids is None
-
-    def user_condition(self):
-        """A NULL-safe SQL condition: the user row is inside this scope."""
-        if self.is_unrestricted:
-            return User.id.is_not(None)
-        conditions = []
-        if self.unit_ids:
-            conditions.append(and_(User.org_unit_id.is_not(None), User.org_unit_id.in_(self.unit_ids)))
-        if self.province_ids:
-            conditions.append(and_(User.province_id.is_not(None), User.province_id.in_(self.province_ids)))
-        return or_(*conditions) if conditions else false()
-
-
-def scope_of(actor: User) -> Scope:
-    """The actor's assignment scope; only HR users and administrators may assign."""
-    if actor.has_role(Role.ADMIN):
-        return Scope(None, None)
-    if not actor.has_role(Role.HR):
-        raise AssignmentError(_("Only HR users and administrators can assign courses."))
-    units = unit_and_descendant_ids(s.org_unit_id for s in actor.scopes if s.org_unit_id)
-    provinces = {s.province_id for s in actor.scopes if s.province_id}
-    return Scope(units, provinces)
+def scope_of(actor: User) -> policy.Scope:
+    """The actor's assignment scope (:mod:`lms.accounts.policy`); only active HR users and
+    administrators may assign."""
+    try:
+        policy.require(actor, policy.ASSIGN_COURSES)
+    except policy.NotAllowed as exc:
+        raise AssignmentError(str(exc)) from None
+    return policy.scope_of(actor)
 
 
 def local_today() -> date:
@@ -116,7 +93,7 @@ def create_assignment(
     people covered is :func:`lms.assignments.enrolment.start_enrolment`'s job, after commit.
     """
     scope = scope_of(actor)
-    if not scope.is_unrestricted and not scope.unit_ids and not scope.province_ids:
+    if not scope.everyone and not scope.unit_ids and not scope.province_ids:
         raise AssignmentError(_("Your HR scope is empty: ask an administrator to set it."), "target_kind")
     course, path = _what(course_slug, path_key)
     assignment = Assignment(
@@ -169,7 +146,7 @@ def _due(due_on: date | None) -> date:
     return due_on
 
 
-def _target(assignment: Assignment, scope: Scope, kind: str | None, target) -> None:
+def _target(assignment: Assignment, scope: policy.Scope, kind: str | None, target) -> None:
     if kind not in TARGET_KINDS:
         raise AssignmentError(
             _("Choose who it is for: a staff group, an org unit, a province or a list of people."),
@@ -191,18 +168,18 @@ def _target(assignment: Assignment, scope: Scope, kind: str | None, target) -> N
         assignment.province_id = _province_in_scope(target, scope)
 
 
-def _unit_in_scope(code: str | None, scope: Scope) -> int:
+def _unit_in_scope(code: str | None, scope: policy.Scope) -> int:
     if not code:
         raise AssignmentError(_("Choose an org unit."), "org_unit")
     unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
     if unit_id is None:
         raise AssignmentError(_("No org unit has the code %(code)s.", code=code), "org_unit")
-    if not scope.is_unrestricted and unit_id not in scope.unit_ids:
+    if not scope.everyone and unit_id not in scope.unit_ids:
         raise AssignmentError(_("The org unit %(code)s is outside your HR scope.", code=code), "org_unit")
     return unit_id
 
 
-def _province_in_scope(code: str | None, scope: Scope) -> int:
+def _province_in_scope(code: str | None, scope: policy.Scope) -> int:
     if not code:
         raise AssignmentError(_("Choose a province."), "province")
     province_id = session.scalar(select(Province.id).where(Province.iso_code == code))
@@ -211,12 +188,12 @@ def _province_in_scope(code: str | None, scope: Scope) -> int:
             _("%(code)s is not a province code; use the ISO 3166-2 code, e.g. TH-10 for Bangkok.", code=code),
             "province",
         )
-    if not scope.is_unrestricted and province_id not in scope.province_ids:
+    if not scope.everyone and province_id not in scope.province_ids:
         raise AssignmentError(_("The province %(code)s is outside your HR scope.", code=code), "province")
     return province_id
 
 
-def _users_in_scope(emails: Iterable[str], scope: Scope) -> list[int]:
+def _users_in_scope(emails: Iterable[str], scope: policy.Scope) -> list[int]:
     """The ids of these people; every email that is unknown or out of scope is named.
 
     Unknown and out-of-scope emails get the same message, so HR cannot learn who exists
@@ -237,7 +214,7 @@ def _users_in_scope(emails: Iterable[str], scope: Scope) -> list[int]:
     found = dict(
         session.execute(
             select(User.email, User.id).where(
-                User.email.in_(wanted), User.is_active.is_(True), scope.user_condition()
+                User.email.in_(wanted), User.is_active.is_(True), scope.condition()
             )
         ).all()
     )
@@ -245,7 +222,7 @@ def _users_in_scope(emails: Iterable[str], scope: Scope) -> list[int]:
     if missing:
         message = (
             _("No active user has the email(s): %(emails)s.", emails=", ".join(missing))
-            if scope.is_unrestricted
+            if scope.everyone
             else _("No active user in your HR scope has the email(s): %(emails)s.", emails=", ".join(missing))
         )
         raise AssignmentError(message, "emails")
@@ -257,10 +234,11 @@ def cancel_assignment(assignment: Assignment, actor: User) -> None:
 
     Enrolments stay: people keep what they started, it is just no longer required.
     """
-    if assignment.cancelled_at is not None:
-        raise AssignmentError(_("Assignment %(id)d is already cancelled.", id=assignment.id))
+    scope_of(actor)  # refuses anyone but HR users and administrators
     if not may_manage(actor, assignment):
         raise AssignmentError(_("Assignment %(id)d is outside your HR scope.", id=assignment.id))
+    if assignment.cancelled_at is not None:
+        raise AssignmentError(_("Assignment %(id)d is already cancelled.", id=assignment.id))
     assignment.cancelled_at = datetime.now(UTC)
     assignment.cancelled_by_id = actor.id
     session.flush()
@@ -279,7 +257,7 @@ def visible_assignments(viewer: User):
     """
     stmt = select(Assignment)
     scope = scope_of(viewer)
-    if scope.is_unrestricted:
+    if scope.everyone:
         return stmt
     conditions = [Assignment.created_by_id == viewer.id]
     if scope.unit_ids:
@@ -293,7 +271,7 @@ def visible_assignments(viewer: User):
     outsider = (
         select(AssignmentUser.user_id)
         .join(User, User.id == AssignmentUser.user_id)
-        .where(AssignmentUser.assignment_id == Assignment.id, ~scope.user_condition())
+        .where(AssignmentUser.assignment_id == Assignment.id, ~scope.condition())
     )
     conditions.append(and_(Assignment.target_kind == "users", ~exists(outsider)))
     return stmt.where(or_(*conditions))
@@ -381,7 +359,7 @@ def units_for(actor: User) -> list[OrgUnit]:
     """The org units the actor may target: all for an admin, their scope's trees for HR."""
     scope = scope_of(actor)
     stmt = select(OrgUnit).order_by(OrgUnit.code)
-    if not scope.is_unrestricted:
+    if not scope.everyone:
         stmt = stmt.where(OrgUnit.id.in_(scope.unit_ids or {-1}))
     return list(session.scalars(stmt))
 
@@ -389,7 +367,7 @@ def units_for(actor: User) -> list[OrgUnit]:
 def provinces_for(actor: User) -> list[Province]:
     scope = scope_of(actor)
     stmt = select(Province).order_by(Province.name_th)
-    if not scope.is_unrestricted:
+    if not scope.everyone:
         stmt = stmt.where(Province.id.in_(scope.province_ids or {-1}))
     return list(session.scalars(stmt))
 

@@ -23,6 +23,9 @@ certificates_blueprint.add_url_rule(
 )
 certificates_blueprint.add_url_rule("/certificates/jobs/<job_id>", "job", hr_views.job_progress)
 certificates_blueprint.add_url_rule("/certificates/jobs/<job_id>.zip", "job_zip", hr_views.job_zip)
+certificates_blueprint.add_url_rule(
+    "/certificates/jobs/<job_id>/resume", "resume_job", hr_views.resume_job, methods=["POST"]
+)
 certificates_blueprint.add_url_rule("/certificates/courses/<slug>", "course_list", hr_views.course_list)
 certificates_blueprint.add_url_rule("/certificates/courses/<slug>.zip", "course_zip", hr_views.course_zip)
 certificates_blueprint.add_url_rule(

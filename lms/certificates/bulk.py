@@ -4,8 +4,10 @@ The work is a background job of kind ``certificates.bulk`` (``lms.jobs``): RQ wo
 ``LMS_REDIS_URL`` is set, a thread of the web process otherwise. The CLI runs the same plan
 and the same chunks in the foreground. The plan lists only the completed enrolments whose
 current certificate is not rendered yet, and each certificate is issued (exactly once, by
-``service.issue``), rendered and committed on its own: a run stopped anywhere is resumed by
-starting it again, and nothing is issued twice.
+``service.issue``), rendered, committed and counted on its own (the progress page moves with
+each certificate, and each count is the job's heartbeat). A job whose workers died shows as
+stopped and is resumed from its page (``jobs.resume``: only what is not done is queued again);
+nothing is issued twice.
 
 HR sees only people in their scope: a selection made by an HR user carries that user, and
 every query of it is limited to ``users_in_scope``.
@@ -23,11 +25,13 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
+from lms.accounts import policy
 from lms.accounts.models import OrgUnit, User
 from lms.accounts.service import unit_and_descendant_ids, users_in_scope
 from lms.certificates import service, store
 from lms.certificates.models import Certificate
 from lms.content.models import Course
+from lms.core.search import contains
 from lms.courses import service as courses
 from lms.extensions import session
 from lms.jobs import service as jobs
@@ -209,25 +213,25 @@ def _plan(params: dict[str, Any]) -> list[list[str]]:
     return jobs.chunked(to_do(from_params(params)))
 
 
-def _run_chunk(job: Job, registrations: list[str]) -> tuple[int, int]:
+def _run_item(job: Job, registration: str) -> bool:
+    """One certificate, committed; a failure is noted on the job (the job counts each one)."""
     job_id = job.id
-    done, errors = issue_and_render(registrations)
+    done, errors = issue_and_render([registration])
     if errors:
-        note = "\n".join(errors)
         session.execute(
             update(Job)
             .where(Job.id == job_id)
-            .values(message=func.substr(Job.message + note + "\n", 1, MESSAGE_LIMIT))
+            .values(message=func.substr(Job.message + errors[0] + "\n", 1, MESSAGE_LIMIT))
         )
         session.commit()
-    return done, len(errors)
+    return bool(done)
 
 
 def _finish(job: Job) -> None:
     log.info("bulk certificates job %s: %d done, %d failed of %d", job.id, job.done, job.failed, job.total)
 
 
-jobs.register(jobs.JobKind(KIND, _plan, _run_chunk, _finish))
+jobs.register(jobs.JobKind(KIND, _plan, finish=_finish, run_item=_run_item, resumable=True))
 
 
 def start(selection: Selection, started_by: User) -> Job:
@@ -280,20 +284,19 @@ def search(selection: Selection, query: str, page: int, per_page: int) -> tuple[
     )
     words = query.strip().lower()
     if words:
-        like = f"%{words}%"
         names = (
             select(User.id)
             .where(
                 or_(
-                    func.lower(User.first_name_th).like(like),
-                    func.lower(User.last_name_th).like(like),
-                    func.lower(User.first_name_en).like(like),
-                    func.lower(User.last_name_en).like(like),
+                    contains(User.first_name_th, words),
+                    contains(User.last_name_th, words),
+                    contains(User.first_name_en, words),
+                    contains(User.last_name_en, words),
                 )
             )
             .correlate(None)
         )
-        stmt = stmt.where(or_(func.lower(Certificate.serial).like(like), Certificate.user_id.in_(names)))
+        stmt = stmt.where(or_(contains(Certificate.serial, words), Certificate.user_id.in_(names)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     revoker = aliased(User)
     rows = session.execute(
@@ -312,13 +315,8 @@ def search(selection: Selection, query: str, page: int, per_page: int) -> tuple[
 
 
 def may_manage(user: User, certificate: Certificate) -> bool:
-    """Admins manage every certificate; HR those of people in their scope."""
-    if user.has_role("admin"):
-        return True
-    if not user.has_role("hr"):
-        return False
-    in_scope = users_in_scope(user).where(User.id == certificate.user_id).with_only_columns(User.id)
-    return session.scalar(in_scope) is not None
+    """Admins manage every certificate; HR those of people in their scope (the policy's rule)."""
+    return policy.may(user, policy.MANAGE_CERTIFICATES, certificate.user_id)
 
 
 def replaced(certificate: Certificate) -> Certificate | None:

@@ -9,9 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.accounts import policy
 from lms.accounts.models import OrgUnit
 from lms.accounts.service import find_by_email
-from lms.certificates import bulk, service, signing
+from lms.certificates import bulk, deployment, service, signing
 from lms.core.cli import fail
 from lms.courses import service as courses
 from lms.extensions import session
@@ -25,18 +26,21 @@ def _load(serial: str, by_email: str):
     if certificate is None:
         fail(f"no certificate has the serial {serial}")
     actor = find_by_email(by_email)
-    if actor is None or not actor.has_role("admin", "hr"):
+    if actor is None or not policy.may(actor, policy.MANAGE_CERTIFICATES):
         fail(f"{by_email} is not an admin or HR user")
     return certificate, actor
 
 
 @certificates_cli.command("signing-check")
 def signing_check() -> None:
-    """Load the signing key and certificate as downloads will, and show whose they are."""
+    """Load the signing key and certificate as downloads will, and show whose they are; warn
+    about what certificates would lack (an issuer, a signatory)."""
     try:
         signer = signing.signer()
     except signing.SigningConfigError as exc:
         fail(str(exc))
+    for warning in deployment.certificate_warnings(current_app.config):
+        click.echo(f"Warning: {warning}", err=True)
     if signer is None:
         click.echo(f"Signing is not configured: certificate PDFs are stored unsigned ({signing.KEY}).")
         return
@@ -58,7 +62,7 @@ def revoke(serial: str, reason: str, by_email: str) -> None:
     certificate, actor = _load(serial, by_email)
     try:
         service.revoke(certificate, reason, actor)
-    except service.CertificateActionError as exc:
+    except (policy.NotAllowed, service.CertificateActionError) as exc:
         fail(str(exc))
     session.commit()
     click.echo(f"{serial} revoked")
@@ -72,7 +76,7 @@ def reissue(serial: str, by_email: str) -> None:
     certificate, actor = _load(serial, by_email)
     try:
         new = service.reissue(certificate, actor)
-    except service.CertificateActionError as exc:
+    except (policy.NotAllowed, service.CertificateActionError) as exc:
         fail(str(exc))
     session.commit()
     click.echo(f"{serial} superseded by {new.serial}")

@@ -16,7 +16,7 @@ from typing import Any
 from .errors import CertificateDataError
 
 #: Names the renderer adds to the template's context; the data may not use them.
-RESERVED = frozenset({"qr_svg", "template"})
+RESERVED = frozenset({"qr_svg", "template", "fit"})
 
 #: Keys every certificate has. "text": a non-empty string; "optional": a string, possibly
 #: empty, or None (templates leave out what is empty).
@@ -69,6 +69,38 @@ SAMPLE: dict[str, Any] = {
     ],
     "issuer": {"name_th": "สถาบันฝึกอบรมตัวอย่าง", "name_en": "Example Training Institute"},
 }
+
+
+def _is_thai(text: str) -> bool:
+    return any("\u0e00" <= char <= "\u0e7f" for char in text)
+
+
+def printed_name(title: str | None, first: str | None, last: str | None) -> str:
+    """A name as printed, title included. A Thai title joins the first name (``นาย`` +
+    ``สมชาย`` -> ``นายสมชาย``, ``ดร.`` + ``สมชาย`` -> ``ดร.สมชาย``); any other title is
+    followed by a space (``Mr.`` + ``John`` -> ``Mr. John``, ``Dr`` + ``สมชาย`` -> ``Dr สมชาย``).
+    Empty when there is no first name."""
+    title, first, last = (part.strip() if part else "" for part in (title, first, last))
+    if not first:
+        return ""
+    given = f"{title}{first}" if _is_thai(title) else f"{title} {first}".strip()
+    return f"{given} {last}".strip()
+
+
+def name_parts(full_name: str | None, last_name: str | None = None) -> list[str]:
+    """``full_name`` cut where a line may break: between the given name (with its title) and
+    the surname ``last_name``; at each space when the surname is not at its end."""
+    full_name, last_name = (full_name or "").strip(), (last_name or "").strip()
+    if last_name and full_name.endswith(f" {last_name}"):
+        return [full_name[: -len(last_name)].strip(), last_name]
+    return full_name.split()
+
+
+def code_groups(code: str) -> str:
+    """A verification code as printed, in groups of four to read aloud: ``7KQ2M9XP4T`` ->
+    ``7KQ2-M9XP-4T`` (spaces and hyphens given are dropped first)."""
+    plain = "".join(char for char in code.upper() if char.isalnum())
+    return "-".join(plain[start : start + 4] for start in range(0, len(plain), 4))
 
 
 def canonical_json(data: dict[str, Any]) -> bytes:

@@ -53,3 +53,9 @@ class ReissueForm(FlaskForm):
     """Re-issue with the current names and course data; nothing to fill in but the token."""
 
     submit = SubmitField(_l("Re-issue with the current data"))
+
+
+class ResumeJobForm(FlaskForm):
+    """Resume a stopped bulk issue: only the certificates not done yet are queued again."""
+
+    submit = SubmitField(_l("Resume the bulk issue"))

@@ -8,15 +8,17 @@ import tempfile
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from lms.accounts import policy
 from lms.accounts.access import current_lms_user, roles_required
 from lms.accounts.models import Role, User
 from lms.certificates import bulk, service
-from lms.certificates.forms import ReissueForm, RevokeForm, SelectionForm, StartBulkForm
+from lms.certificates.forms import ReissueForm, ResumeJobForm, RevokeForm, SelectionForm, StartBulkForm
 from lms.content.models import Course
 from lms.core.i18n import current_language
 from lms.core.paging import MAX_PAGE, page_count, requested_page
 from lms.courses.service import published_courses
 from lms.extensions import session
+from lms.jobs import service as jobs
 from lms.jobs.models import Job
 from lms.jobs.service import visible_to
 
@@ -69,6 +71,7 @@ def manage():
         counts=counts,
         start_form=start_form,
         jobs=bulk.recent_jobs(current_lms_user()),
+        is_stopped=jobs.is_stopped,
     )
 
 
@@ -96,7 +99,27 @@ def job_progress(job_id: str):
         selection = bulk.from_params(job.params)
     except bulk.BulkError:
         selection = None
-    return render_template("lms/certificates/job.html", job=job, selection=selection)
+    return render_template(
+        "lms/certificates/job.html",
+        job=job,
+        selection=selection,
+        stopped=jobs.is_stopped(job),
+        resume_form=ResumeJobForm(formdata=None),
+    )
+
+
+@roles_required(Role.HR, Role.ADMIN)
+def resume_job(job_id: str):
+    job = _job_or_404(job_id)
+    if not ResumeJobForm().validate_on_submit():
+        abort(400, _("The form could not be read. Reload the page and try again."))
+    try:
+        jobs.resume(job.id)
+    except jobs.JobError as exc:
+        session.rollback()
+        abort(409, str(exc))
+    flash(_("The bulk issue is resumed with the certificates not done yet."), "success")
+    return redirect(url_for("lms.certificates.job", job_id=job_id))
 
 
 def _send_zip(selection: bulk.Selection):
@@ -180,6 +203,9 @@ def revoke(serial: str):
         return _detail(certificate, revoke_form=form, status=400)
     try:
         service.revoke(certificate, form.reason.data, current_lms_user())
+    except policy.NotAllowed as exc:
+        session.rollback()
+        abort(403, str(exc))
     except service.CertificateActionError as exc:
         session.rollback()
         abort(409, str(exc))
@@ -195,6 +221,9 @@ def reissue(serial: str):
         abort(400, _("The form could not be read. Reload the page and try again."))
     try:
         new = service.reissue(certificate, current_lms_user())
+    except policy.NotAllowed as exc:
+        session.rollback()
+        abort(403, str(exc))
     except service.CertificateActionError as exc:
         session.rollback()
         abort(409, str(exc))

@@ -5,8 +5,12 @@ certificates: one WeasyPrint ``FontConfiguration`` with the Sarabun faces of
 ``lms/static/fonts`` loaded once, and, per template, the compiled Jinja template and the
 pre-parsed stylesheets (page size from ``metadata.yaml``, then ``theme.css``)::
 
-    renderer = CertificateRenderer()                 # templates from content/certificates
+    renderer = CertificateRenderer()                 # the built-in templates (designs/)
     pdf = renderer.render("formal-th", data)          # bytes of a PDF/A-3b
+
+In an app, :func:`template_roots` gives the folders to search (``LMS_CERTIFICATE_TEMPLATES_DIR``
+or ``instance/certificate-templates`` first, then the built-in ones) and
+:func:`available_templates` the valid template names.
 
 A template is a folder ``<templates root>/<name>/`` with ``template.html`` (Jinja, rendered
 in an ``ImmutableSandboxedEnvironment`` with autoescaping), ``theme.css`` and
@@ -20,33 +24,41 @@ back. See docs/certificates.md.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.css import ColorProfile
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError
 
 from . import data as certificate_data
 from .dates import english_date, thai_date, thai_digits
 from .errors import CertificateError, ResourceRefused, TemplateError
-from .fetcher import CertificateURLFetcher
 from .qr import qr_data_uri
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from weasyprint import CSS
+    from weasyprint.css import ColorProfile
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .fetcher import CertificateURLFetcher
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FONTS_DIR = PACKAGE_DIR.parent / "static" / "fonts"
-#: ``content/certificates`` of the source tree (not part of a built wheel).
-DEFAULT_TEMPLATES_ROOT = PACKAGE_DIR.parents[1] / "content" / "certificates"
+#: The built-in templates, shipped in the package (``formal-th``, ``bilingual``).
+BUILTIN_TEMPLATES_ROOT = PACKAGE_DIR / "designs"
+DEFAULT_TEMPLATES_ROOT = BUILTIN_TEMPLATES_ROOT
+#: Where an app's own templates go when ``LMS_CERTIFICATE_TEMPLATES_DIR`` is unset.
+INSTANCE_TEMPLATES_FOLDER = "certificate-templates"
 ATTACHMENT_NAME = "certificate.json"
 PDF_VARIANT = "pdf/a-3b"
 TEMPLATE_FILE = "template.html"
@@ -66,6 +78,12 @@ LANGUAGES = ("th", "en")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 #: Our name for WeasyPrint's own sRGB profile, the PDF/A output intent (see ``_srgb_profile``).
 OUTPUT_INTENT = "lms-srgb"
+#: WeasyPrint's options for every certificate: PDF/A-3b, tagged (a structure tree, so screen
+#: readers read it in order), the sRGB output intent.
+PDF_OPTIONS = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "output_intent": OUTPUT_INTENT}
+#: Fit levels a template may style (``<html class="fit-0">`` ... ``fit-3``): smaller type each.
+FIT_LEVELS = 4
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -170,9 +188,27 @@ class CertificateRenderer:
     certificate at a time (WeasyPrint's font configuration is not thread-safe).
     """
 
-    def __init__(self, templates_root: Path | str | None = None, *, fonts_dir: Path | str = FONTS_DIR):
-        self.templates_root = Path(templates_root or DEFAULT_TEMPLATES_ROOT).resolve()
+    def __init__(
+        self,
+        templates_root: Path | str | Sequence[Path | str] | None = None,
+        *,
+        fonts_dir: Path | str = FONTS_DIR,
+    ):
+        if templates_root is None:
+            roots: Sequence[Path | str] = [BUILTIN_TEMPLATES_ROOT]
+        elif isinstance(templates_root, (str, Path)):
+            roots = [templates_root]
+        else:
+            roots = templates_root
+        #: The folders searched for a template, in order: the first holding it wins.
+        self.templates_roots = tuple(dict.fromkeys(Path(root).resolve() for root in roots))
+        self.templates_root = self.templates_roots[0]
         self.fonts_dir = Path(fonts_dir).resolve()
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fetcher import CertificateURLFetcher
+
         self.font_config = FontConfiguration()
         self._fonts_css = CSS(
             string=FONT_FACE_CSS,
@@ -187,14 +223,8 @@ class CertificateRenderer:
     # --- templates ----------------------------------------------------------------------
 
     def template_names(self) -> list[str]:
-        """The templates under the root: folders with a ``metadata.yaml``."""
-        if not self.templates_root.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in self.templates_root.iterdir()
-            if _NAME.match(p.name) and p.is_dir() and (p / METADATA_FILE).is_file()
-        )
+        """The templates under the roots: folders with a ``metadata.yaml``."""
+        return sorted({name for root in self.templates_roots for name in _names_in(root)})
 
     def metadata(self, template_name: str) -> TemplateMetadata:
         return self._template(template_name).metadata
@@ -206,11 +236,14 @@ class CertificateRenderer:
             return self._templates[name]
 
     def _load(self, name: str) -> _Template:
+        from weasyprint import CSS
+        from weasyprint.urls import FatalURLFetchingError
+
+        from .fetcher import CertificateURLFetcher
+
         if not isinstance(name, str) or not _NAME.match(name):
             raise TemplateError(f"not a template name: {name!r}")
-        folder = (self.templates_root / name).resolve()
-        if folder.parent != self.templates_root or not folder.is_dir():
-            raise TemplateError(f"no certificate template {name!r} in {self.templates_root}")
+        folder = self._folder(name)
         for file in (TEMPLATE_FILE, THEME_FILE, METADATA_FILE):
             if not (folder / file).is_file():
                 raise TemplateError(f"{name}: {file} is missing")
@@ -226,7 +259,12 @@ class CertificateRenderer:
             lstrip_blocks=True,
         )
         environment.filters.update(
-            thai_date=thai_date, english_date=english_date, thai_digits=thai_digits, number=number
+            thai_date=thai_date,
+            english_date=english_date,
+            thai_digits=thai_digits,
+            number=number,
+            name_parts=certificate_data.name_parts,
+            code_groups=certificate_data.code_groups,
         )
         try:
             jinja = environment.get_template(TEMPLATE_FILE)
@@ -245,6 +283,14 @@ class CertificateRenderer:
             raise _refused(name, exc) from exc
         return _Template(metadata, base_url, fetcher, jinja, stylesheets)
 
+    def _folder(self, name: str) -> Path:
+        for root in self.templates_roots:
+            folder = (root / name).resolve()
+            if folder.parent == root and folder.is_dir():
+                return folder
+        where = ", ".join(str(root) for root in self.templates_roots)
+        raise TemplateError(f"no certificate template {name!r} in {where}")
+
     # --- rendering ----------------------------------------------------------------------
 
     def context(self, template_name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -256,30 +302,67 @@ class CertificateRenderer:
         context["template"] = self.metadata(template_name).as_context()
         return context
 
-    def render_html(self, template_name: str, data: dict[str, Any]) -> str:
-        """The template's HTML for ``data`` (what :meth:`render` lays out)."""
+    def render_html(self, template_name: str, data: dict[str, Any], *, fit: int = 0) -> str:
+        """The template's HTML for ``data`` at fit level ``fit`` (what :meth:`render` lays out)."""
         template = self._template(template_name)
         context = self.context(template_name, data)
         self._check_signatures(template, context)
-        return self._html(template, context)
+        return self._html(template, {**context, "fit": fit})
+
+    def layout(self, template_name: str, data: dict[str, Any]) -> Any:
+        """The certificate laid out (a WeasyPrint ``Document``, no PDF written) at the first fit
+        level where it fits: one page, no text over other text or an image, nothing off the page.
+        ``document.pages[0]._page_box`` holds the boxes."""
+        template = self._template(template_name)
+        context = self.context(template_name, data)
+        self._check_signatures(template, context)
+        with self._lock:
+            return self._fitted(template, context)
+
+    def _fitted(self, template: _Template, context: dict[str, Any]) -> Any:
+        """Lay out at fit level 0, then 1, 2... (the template's ``fit-N`` class on ``<html>``
+        sets smaller type) until it fits; the last level if none does (logged)."""
+        from .layout import problems
+
+        for fit in range(FIT_LEVELS):
+            document = self._document(template, {**context, "fit": fit})
+            found = problems(document)
+            if not found:
+                return document
+        log.warning("certificate %s (%s) does not fit: %s", context["serial"], template.metadata.name, found)
+        return document
+
+    def _document(self, template: _Template, context: dict[str, Any]) -> Any:
+        from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
+
+        html = self._html(template, context)
+        try:
+            return HTML(string=html, base_url=template.base_url, url_fetcher=template.fetcher).render(
+                stylesheets=[self._fonts_css, *template.stylesheets],
+                font_config=self.font_config,
+                color_profiles={OUTPUT_INTENT: self._srgb},
+                **PDF_OPTIONS,
+            )
+        except FatalURLFetchingError as exc:
+            raise _refused(template.metadata.name, exc) from exc
 
     def render(self, template_name: str, data: dict[str, Any]) -> bytes:
-        """A PDF/A-3b of the certificate, with ``data`` attached as ``certificate.json``."""
+        """A tagged PDF/A-3b of the certificate, with ``data`` attached as ``certificate.json``."""
+        from weasyprint import Attachment
+        from weasyprint.urls import FatalURLFetchingError
+
         template = self._template(template_name)
         context = self.context(template_name, data)
         self._check_signatures(template, context)
         attached = certificate_data.canonical_json(data)
         issued = datetime.fromisoformat(context["issued_at"]).astimezone(UTC)
         with self._lock:
-            html = self._html(template, context)
+            document = self._fitted(template, context)
             try:
-                return HTML(string=html, base_url=template.base_url, url_fetcher=template.fetcher).write_pdf(
-                    stylesheets=[self._fonts_css, *template.stylesheets],
-                    font_config=self.font_config,
-                    color_profiles={OUTPUT_INTENT: self._srgb},
-                    output_intent=OUTPUT_INTENT,
-                    pdf_variant=PDF_VARIANT,
-                    finisher=_single_af_entries,
+                return document.write_pdf(
+                    **PDF_OPTIONS,
+                    finisher=_finish,
                     attachments=[
                         Attachment(
                             string=attached,
@@ -309,6 +392,34 @@ class CertificateRenderer:
                 template.fetcher.allowed_path(path.as_uri())
 
 
+def _names_in(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return [
+        p.name for p in root.iterdir() if _NAME.match(p.name) and p.is_dir() and (p / METADATA_FILE).is_file()
+    ]
+
+
+def templates_dir(app: Flask) -> Path:
+    """The app's own folder of templates: ``LMS_CERTIFICATE_TEMPLATES_DIR``, or
+    ``<instance>/certificate-templates`` when it is unset. Templates added to a deployment
+    (``flask lms content import`` copies a package's ``certificates/<name>/`` here) go in it."""
+    configured = app.config.get("LMS_CERTIFICATE_TEMPLATES_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / INSTANCE_TEMPLATES_FOLDER
+
+
+def template_roots(app: Flask) -> list[Path]:
+    """Where the app's renderer looks for a template: :func:`templates_dir` first (a template
+    there overrides a built-in one of the same name), then the built-in templates."""
+    return [templates_dir(app), BUILTIN_TEMPLATES_ROOT]
+
+
+def available_templates(app: Flask) -> list[str]:
+    """The names of the certificate templates the app can render, sorted: the built-in ones
+    (``bilingual``, ``formal-th``) and those of :func:`templates_dir`."""
+    return CertificateRenderer(template_roots(app)).template_names()
+
+
 def _srgb_profile() -> ColorProfile:
     """WeasyPrint's sRGB profile (``weasyprint/pdf/sRGB2014.icc``), loaded once.
 
@@ -317,8 +428,17 @@ def _srgb_profile() -> ColorProfile:
     ``filterwarnings = error``). Naming our own copy as the output intent gives the same
     ``/OutputIntents`` entry and colour space, with the file read once and closed.
     """
+    from weasyprint.css import ColorProfile
+
     with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
         return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    from .text_layer import add_actual_text
+
+    _single_af_entries(document, pdf)
+    add_actual_text(document, pdf)
 
 
 def _single_af_entries(document: Any, pdf: Any) -> None:

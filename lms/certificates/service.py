@@ -11,14 +11,18 @@ import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from lms.accounts import policy
 from lms.accounts.models import User
+from lms.certificates.data import printed_name
 from lms.certificates.models import Certificate
 from lms.content import activities
 from lms.content.models import Course
@@ -40,7 +44,19 @@ def verification_code() -> str:
 
 
 def verify_url(serial: str, code: str) -> str:
-    return f"{current_app.config['LMS_BASE_URL']}/verify/{serial}?c={code}"
+    """The certificate's public verification page, built at render time from the app's own URL
+    rules: the scheme and host (and path, if the app is served below one) of LMS_BASE_URL, then
+    the LMS's mount prefix. Works outside a request (bulk jobs, the CLI); never stored."""
+    base = urlsplit(current_app.config["LMS_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build("lms.certificates.verify", {"serial": serial, "c": code}, force_external=True)
+
+
+def render_data(certificate: Certificate) -> dict[str, Any]:
+    """The stored data with the verification URL of today's settings (a URL stored by an
+    older version is ignored): what the PDF is rendered, signed and attached from."""
+    stored = {key: value for key, value in certificate.data.items() if key != "verify_url"}
+    return {**stored, "verify_url": verify_url(certificate.serial, certificate.verification_code)}
 
 
 def issue(enrolment: Enrolment, *, issue_number: int = 1) -> Certificate:
@@ -116,7 +132,6 @@ def certificate_data(certificate: Certificate) -> dict[str, Any]:
     return {
         "serial": certificate.serial,
         "verification_code": certificate.verification_code,
-        "verify_url": verify_url(certificate.serial, certificate.verification_code),
         "learner": {
             "title_th": user.title_th,
             "first_name_th": user.first_name_th,
@@ -124,8 +139,8 @@ def certificate_data(certificate: Certificate) -> dict[str, Any]:
             "title_en": user.title_en,
             "first_name_en": user.first_name_en,
             "last_name_en": user.last_name_en,
-            "full_name_th": user.full_name("th"),
-            "full_name_en": user.full_name("en"),
+            "full_name_th": printed_name(user.title_th, user.first_name_th, user.last_name_th),
+            "full_name_en": printed_name(user.title_en, user.first_name_en, user.last_name_en),
         },
         "course": {"title_th": version.title_th, "title_en": version.title_en, "hours": float(version.hours)},
         "completed_on": completed.date().isoformat(),
@@ -208,10 +223,8 @@ def on_statement_voided(_sender, target: StoredStatement, voiding: dict[str, Any
         )
     ).all()
     for certificate in live:
-        certificate.revoked_at = datetime.now(UTC)
-        certificate.revoked_reason = VOIDED_REASON
-        certificate.revoked_by_id = voided_by
-        session.flush()
+        if not mark_revoked(certificate, VOIDED_REASON, voided_by):
+            continue
         log.warning(
             "certificate %s revoked: its course completion %s was voided", certificate.serial, target.id
         )
@@ -241,14 +254,24 @@ def my_certificates(user: User) -> list[Certificate]:
     )
 
 
+def is_plain(text: str) -> bool:
+    """Printable ASCII only: what every serial and code is made of. Anything else (Thai
+    letters, a NUL byte, which PostgreSQL refuses in text) matches nothing, without a query."""
+    return text.isascii() and text.isprintable()
+
+
+def normalise_code(code: str) -> str:
+    """The code as stored: spaces and hyphens dropped, upper case (``7kq2-m9xp 4t`` -> ``7KQ2M9XP4T``)."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
 def find_for_verification(serial: str, code: str | None) -> Certificate | None:
-    """The certificate only when the code printed on it matches: serials alone reveal nothing."""
-    certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
-    if (
-        certificate is None
-        or not code
-        or not secrets.compare_digest(certificate.verification_code, code.strip().upper())
-    ):
+    """The certificate only when the code printed on it matches: serials alone reveal nothing.
+    The code may be typed with hyphens or spaces, in either case."""
+    if not code or not is_plain(code):
+        return None
+    certificate = by_serial(serial)
+    if certificate is None or not secrets.compare_digest(certificate.verification_code, normalise_code(code)):
         return None
     return certificate
 
@@ -257,34 +280,80 @@ class CertificateActionError(ValueError):
     """A revocation or re-issue that cannot be done; the message says why."""
 
 
-def revoke(certificate: Certificate, reason: str, by: User) -> None:
-    """Revoke with a reason; who and when are kept with it (the audit) and logged."""
-    if not reason.strip():
-        raise CertificateActionError("Give the reason for the revocation.")
-    if certificate.revoked_at is not None:
-        raise CertificateActionError(f"Certificate {certificate.serial} is already revoked.")
-    certificate.revoked_at = datetime.now(UTC)
-    certificate.revoked_reason = reason.strip()
-    certificate.revoked_by_id = by.id
-    session.flush()
-    log.warning(
-        "certificate %s revoked by user %s: %s", certificate.serial, by.id, certificate.revoked_reason
+class AlreadyRevoked(CertificateActionError):
+    """Someone revoked the certificate first: a second, concurrent revocation changes nothing."""
+
+
+def _require_manager(certificate: Certificate, by: User) -> None:
+    """Administrators, and HR officers whose scope holds the owner (``policy.NotAllowed``)."""
+    policy.require_person(
+        by,
+        policy.MANAGE_CERTIFICATES,
+        certificate.user_id,
+        _("Certificate %(serial)s belongs to someone outside your HR scope.", serial=certificate.serial),
     )
 
 
+def mark_revoked(certificate: Certificate, reason: str, by_id: int | None) -> bool:
+    """Revoke the row unless it is revoked already; True if this call revoked it.
+
+    One conditional ``UPDATE ... WHERE revoked_at IS NULL``: of two concurrent revocations the
+    second waits for the first to commit, then matches no row, so the first reason and author
+    stay. The object is reloaded with what the row now holds.
+    """
+    result = session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC), revoked_reason=reason, revoked_by_id=by_id)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(certificate)
+    return result.rowcount == 1
+
+
+def revoke(certificate: Certificate, reason: str, by: User) -> None:
+    """Revoke with a reason; who and when are kept with it (the audit) and logged.
+
+    Refused (``policy.NotAllowed``) outside the actor's scope; :class:`AlreadyRevoked` when
+    it is revoked already, concurrently too. Nothing is written when refused.
+    """
+    _require_manager(certificate, by)
+    reason = reason.strip()
+    if not reason:
+        raise CertificateActionError(_("Give the reason for the revocation."))
+    if not mark_revoked(certificate, reason, by.id):
+        raise AlreadyRevoked(_("Certificate %(serial)s is already revoked.", serial=certificate.serial))
+    log.warning("certificate %s revoked by user %s: %s", certificate.serial, by.id, reason)
+
+
 def reissue(certificate: Certificate, by: User) -> Certificate:
-    """Issue a corrected certificate (current names and course data); the old one is superseded."""
+    """Issue a corrected certificate (current names and course data); the old one is superseded.
+
+    Refused (``policy.NotAllowed``) outside the actor's scope. The old row is marked only
+    while nothing supersedes it, so a concurrent second re-issue is refused too.
+    """
+    _require_manager(certificate, by)
+    already = _("Certificate %(serial)s was already re-issued.", serial=certificate.serial)
     if certificate.superseded_by_id is not None:
-        raise CertificateActionError(f"Certificate {certificate.serial} was already re-issued.")
+        raise CertificateActionError(already)
     enrolment = session.get(Enrolment, certificate.registration)
     new = issue(enrolment, issue_number=certificate.issue_number + 1)
-    certificate.superseded_by_id = new.id
-    session.flush()
+    marked = session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.superseded_by_id.is_(None))
+        .values(superseded_by_id=new.id)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        raise CertificateActionError(already)
+    session.refresh(certificate)
     log.warning("certificate %s re-issued as %s by user %s", certificate.serial, new.serial, by.id)
     return new
 
 
 def by_serial(serial: str) -> Certificate | None:
+    if not is_plain(serial):
+        return None
     return session.scalar(select(Certificate).where(Certificate.serial == serial))
 
 

@@ -3,7 +3,9 @@
 The signature is added as an incremental update: the bytes WeasyPrint wrote (PDF/A-3b, the
 ``certificate.json`` attachment) stay exactly as they were, followed by the signature field
 and its CMS container. It is a PAdES baseline-B signature (``/ETSI.CAdES.detached``, SHA-256,
-no time stamp): a PDF reader checks it against the trust it places in the signer's CA.
+no time stamp) and a certification signature whose DocMDP permissions allow no change, so a
+file altered after signing no longer validates (ADR 0021). A PDF reader checks it against the
+trust it places in the signer's CA.
 
 One signer per app and process (:func:`signer`), built from the ``LMS_CERTIFICATE_SIGNING_*``
 settings on first use. A wrong setting raises :class:`SigningConfigError`, naming it.
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from asn1crypto import keys as asn1_keys
@@ -24,16 +26,14 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from flask import current_app
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from lms.certificates.errors import CertificateError
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 log = logging.getLogger(__name__)
 
@@ -48,30 +48,6 @@ EXPIRY_WARNING_DAYS = 30
 
 class SigningConfigError(CertificateError):
     """A ``LMS_CERTIFICATE_SIGNING_*`` setting is wrong; the message names it."""
-
-
-class _ParsedKeySigner(signers.SimpleSigner):
-    """A :class:`~pyhanko.sign.signers.SimpleSigner` that keeps the parsed private key.
-
-    ``SimpleSigner.sign_raw`` parses the key again for every signature, and pyHanko signs
-    twice per PDF (a dry run sizes the signature's placeholder). For a 2048-bit RSA key that
-    parse (which checks the key) is about 45 ms: two thirds of the time of a signature. RSA
-    PKCS#1 v1.5 and ECDSA are signed here with the key parsed once; anything else goes the
-    usual way.
-    """
-
-    def __init__(self, *, private_key: Any, **kwargs: Any):
-        super().__init__(**kwargs)
-        self._private_key = private_key
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
-        if mechanism == "rsassa_pkcs1v15" and isinstance(self._private_key, RSAPrivateKey):
-            return self._private_key.sign(data, PKCS1v15(), hash_algorithm)
-        if mechanism == "ecdsa" and isinstance(self._private_key, EllipticCurvePrivateKey):
-            return self._private_key.sign(data, ECDSA(hash_algorithm))
-        return super().sign_raw(data, digest_algorithm)
 
 
 @dataclass(frozen=True)
@@ -102,6 +78,10 @@ class CertificateSigner:
     @classmethod
     def from_config(cls, config: Any, now: datetime | None = None) -> CertificateSigner | None:
         """The signer the settings describe, ``None`` if signing is not configured."""
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        from lms.certificates.pyhanko_signer import ParsedKeySigner
+
         values = {name: config.get(name) for name in (KEY, CERT, CHAIN, PASSPHRASE)}
         if not any(values.values()):
             return None
@@ -120,7 +100,7 @@ class CertificateSigner:
             certificate=certificate,
             chain=chain,
             key_type=_key_type(private_key),
-            _signer=_ParsedKeySigner(
+            _signer=ParsedKeySigner(
                 private_key=private_key,
                 signing_cert=_asn1(certificate),
                 signing_key=asn1_keys.PrivateKeyInfo.load(
@@ -152,8 +132,14 @@ class CertificateSigner:
         """``pdf`` with a PAdES signature appended; ``data`` is the certificate's data
         (its serial, issuer and verification URL go into the signature's reason and location).
 
-        A process started before the certificate expired stops signing when it does.
+        It is a certification (author) signature with DocMDP level 1, "no changes": any
+        incremental update appended later (an annotation, a changed Info dictionary, a form
+        fill) makes validation fail. A process started before the certificate expired stops
+        signing when it does.
         """
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import fields, signers
+
         if datetime.now(UTC) > self.valid_until:
             raise SigningConfigError(
                 f"{CERT}: {self.subject} expired on {self.valid_until:%Y-%m-%d %H:%M} UTC"
@@ -164,6 +150,8 @@ class CertificateSigner:
             md_algorithm="sha256",
             reason=signing_reason(data),
             location=urlsplit(data["verify_url"]).netloc,
+            certify=True,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES,
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         signed = signers.PdfSigner(metadata, self._signer).sign_pdf(writer).getvalue()

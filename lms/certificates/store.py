@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from lms.certificates import signing
+from lms.certificates import service, signing
 from lms.certificates.models import Certificate
-from lms.certificates.render import CertificateRenderer
 from lms.extensions import session
+
+if TYPE_CHECKING:  # WeasyPrint is imported on the first render only
+    from lms.certificates.render import CertificateRenderer
 
 RENDERER_KEY = "lms_certificate_renderer"
 
@@ -25,7 +28,9 @@ def renderer() -> CertificateRenderer:
     """One renderer per app and process: it keeps the fonts and parsed stylesheets."""
     found = current_app.extensions.get(RENDERER_KEY)
     if found is None:
-        found = CertificateRenderer(current_app.config["LMS_CERTIFICATE_TEMPLATES_DIR"] or None)
+        from lms.certificates.render import CertificateRenderer, template_roots
+
+        found = CertificateRenderer(template_roots(current_app))
         current_app.extensions[RENDERER_KEY] = found
     return found
 
@@ -38,9 +43,10 @@ def pdf_path(certificate: Certificate) -> Path:
         if path.exists():
             return path
     signer = signing.signer()
-    pdf = renderer().render(certificate.template, certificate.data)
+    data = service.render_data(certificate)
+    pdf = renderer().render(certificate.template, data)
     if signer is not None:
-        pdf = signer.sign(pdf, certificate.data)
+        pdf = signer.sign(pdf, data)
     digest = hashlib.sha256(pdf).hexdigest()
     path = store_dir() / f"{digest}.pdf"
     if not path.exists():

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request, send_file
+from flask_babel import gettext as _
 
 from lms.accounts.access import current_lms_user, login_required
 from lms.certificates import service, store
+from lms.core.i18n import format_date
 from lms.extensions import session
 
 
@@ -28,10 +30,14 @@ def _public(certificate, language: str) -> dict:
 def verify(serial: str):
     code = request.args.get("c", "")
     certificate = service.find_for_verification(serial, code)
-    status = 200 if certificate or not code else 404
+    not_found = certificate is None and (bool(code) or not service.is_plain(serial))
     return render_template(
-        "lms/certificates/verify.html", serial=serial, code=code, certificate=certificate
-    ), status
+        "lms/certificates/verify.html",
+        serial=serial if service.is_plain(serial) else "",
+        code=code if service.is_plain(code) else "",
+        certificate=certificate,
+        not_found=not_found,
+    ), 404 if not_found else 200
 
 
 def verify_json(serial: str):
@@ -44,7 +50,9 @@ def verify_json(serial: str):
 @login_required
 def my_certificates():
     return render_template(
-        "lms/certificates/mine.html", certificates=service.my_certificates(current_lms_user())
+        "lms/certificates/mine.html",
+        certificates=service.my_certificates(current_lms_user()),
+        verify_url=service.verify_url,
     )
 
 
@@ -53,8 +61,26 @@ def download(serial: str):
     certificate = service.by_serial(serial)
     if certificate is None or certificate.user_id != current_lms_user().id:
         abort(404)
+    if certificate.status != "valid":
+        abort(409, _not_downloadable(certificate))
     path = store.pdf_path(certificate)
     session.commit()
     return send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=f"{serial}.pdf", max_age=0
+    )
+
+
+def _not_downloadable(certificate) -> str:
+    """Why a revoked or superseded certificate's PDF is refused: an unmarked copy would pass
+    for a valid one (its verification page says the truth)."""
+    if certificate.status == "superseded":
+        return _(
+            "Certificate %(serial)s was replaced by certificate %(new)s; download the new one.",
+            serial=certificate.serial,
+            new=certificate.superseded_by.serial,
+        )
+    return _(
+        "Certificate %(serial)s was revoked on %(date)s, so its PDF can no longer be downloaded.",
+        serial=certificate.serial,
+        date=format_date(certificate.revoked_at),
     )

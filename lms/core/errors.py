@@ -8,6 +8,8 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.extensions import session
+
 log = logging.getLogger(__name__)
 
 PAGES = (400, 403, 404, 409, 429, 500)
@@ -28,6 +30,9 @@ def render_server_error(error: Exception):
     if isinstance(error, HTTPException):
         return render_error(error)
     log.exception("unhandled error", exc_info=error)
+    # The page reads the signed-in user; after a failed flush the session must be rolled back
+    # first, or rendering it fails too (PendingRollbackError) and the visitor gets a bare 500.
+    session.rollback()
     return render_error(InternalServerError())
 
 

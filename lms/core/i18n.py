@@ -37,12 +37,23 @@ BUDDHIST_ERA_OFFSET = 543
 
 
 def select_locale() -> str:
+    """The visitor's choice (the language cookie); an API client's is its Accept-Language."""
     locales = current_app.config["LMS_LOCALES"]
     if has_request_context():
+        if _is_api_request():
+            asked = request.accept_languages.best_match(locales)
+            if asked:
+                return asked
         chosen = request.cookies.get(LANG_COOKIE)
         if chosen in locales:
             return chosen
     return current_app.config["LMS_DEFAULT_LOCALE"]
+
+
+def _is_api_request() -> bool:
+    from lms.api.errors import is_api_path
+
+    return "lms" in current_app.extensions and is_api_path(request.path)
 
 
 def init_i18n(app: Flask) -> None:

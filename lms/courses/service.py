@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.content.activities import base_url, course_activity, lesson_activity, module_activity
 from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
+from lms.core.conflicts import ConcurrentWrite
 from lms.extensions import session
 from lms.progress import completion
 from lms.progress.completion import Progress
@@ -82,8 +83,19 @@ def enrol(user: User, course: Course, source: str = "self") -> Enrolment:
         extension(base_url(), SOURCE_EXTENSION): source,
     }
     _record(user, registration, "registered", course_activity(course), extensions=extensions)
+    enrolment = session.get(Enrolment, registration)
+    if enrolment is None:
+        # The projection found the learner enrolled by a concurrent request (a double submit)
+        # after we looked: roll back this second 'registered' statement and look again.
+        raise ConcurrentWrite(f"user {user.id} was enrolled in {course.slug} by a concurrent request")
     log.info("user %s enrolled in %s (%s)", user.id, course.slug, source)
-    return session.get(Enrolment, registration)
+    return enrolment
+
+
+def enrol_and_launch(user: User, course: Course) -> Lesson:
+    """Enrol (or find the enrolment) and open the course: the lesson to start at."""
+    enrol(user, course)
+    return launch(user, course)
 
 
 def launch(user: User, course: Course) -> Lesson:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import STAFF_GROUP_LABELS, ConfirmForm
 from lms.assignments.service import required_for
+from lms.core.conflicts import commit_once
 from lms.core.i18n import current_language
 from lms.courses import service
 from lms.courses.forms import CatalogFilterForm, LeaveLessonForm
@@ -85,9 +86,7 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    service.enrol(current_lms_user(), course)
-    lesson = service.launch(current_lms_user(), course)
-    session.commit()
+    lesson = commit_once(lambda: service.enrol_and_launch(current_lms_user(), course))
     flash(_("You are enrolled. Enjoy the course!"), "success")
     return redirect(url_for("lms.courses.lesson", slug=slug, key=lesson.key))
 

@@ -37,6 +37,10 @@ def show(job_id: str) -> None:
     if job is None:
         click.echo(f"Error: no job has the id {job_id}", err=True)
         sys.exit(1)
-    click.echo(f"{job.kind} {job.status}: {job.done} done, {job.failed} failed of {job.total}")
+    status = job.status
+    if service.is_stopped(job):
+        last = job.heartbeat_at or job.started_at or job.created_at
+        status = f"stopped (no heartbeat since {last:%Y-%m-%d %H:%M} UTC; resume it from its page)"
+    click.echo(f"{job.kind} {status}: {job.done} done, {job.failed} failed of {job.total}")
     if job.message:
         click.echo(job.message)

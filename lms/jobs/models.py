@@ -36,6 +36,12 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Touched by every item counted: a job not finished whose heartbeat is older than
+    #: LMS_JOBS_STALE_AFTER has lost its workers and shows as stopped (``service.is_stopped``).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Which run of the job the queued chunks belong to; a resume starts the next one, and a
+    #: chunk of an earlier run still in a queue is then dropped instead of counted twice.
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),

@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from lms.packages import schema
-from lms.packages.files import COURSE_FILE, PackageFiles, read_package
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+
+from lms.packages import certificates, schema, titles
+from lms.packages.files import CERTIFICATES_FOLDER, COURSE_FILE, PackageFiles, read_package
 from lms.packages.lessons import FrontMatterError, check_markdown, split_front_matter
-from lms.packages.media import media_problems
+from lms.packages.media import media_problems, size_problem
 from lms.packages.paths import PATHS_FILE, check_learning_paths
 from lms.packages.problems import Problem, errors, ordered
 from lms.packages.quizzes import quiz_problems
@@ -79,8 +82,9 @@ def slug_from_iri(iri: str) -> str:
     return urlsplit(iri).path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def check_package(root: Path | str) -> CheckedPackage:
-    """Every problem in the package at ``root``; see the module docstring."""
+def check_package(root: Path | str, shipped_templates: set[str] | None = None) -> CheckedPackage:
+    """Every problem in the package at ``root``; see the module docstring. ``shipped_templates``:
+    certificate templates its folder of packages brings, which course.yaml may name too."""
     root = Path(root)
     if not root.is_dir():
         missing = Problem(root.name or str(root), None, "is not a folder")
@@ -100,6 +104,12 @@ def check_package(root: Path | str) -> CheckedPackage:
     if doc is not None:
         package.problems += schema.schema_problems(doc, schema.COURSE, COURSE_FILE)
         package.problems += _course_problems(doc, files)
+        package.problems += titles.html_problems(doc, COURSE_FILE, titles.course_fields(doc.data))
+        shipped = set(files.certificates) | (shipped_templates or set())
+        certificate = doc.data.get("certificate") if isinstance(doc.data, dict) else None
+        package.problems += filter(
+            None, [certificates.name_problem(certificate, doc.line(["certificate"]), shipped)]
+        )
         package.course = doc.data if isinstance(doc.data, dict) else {}
         package.course_doc = doc
     for key, file in files.lessons().items():
@@ -107,6 +117,7 @@ def check_package(root: Path | str) -> CheckedPackage:
     for key, file in files.quizzes().items():
         used_media |= _check_quiz(package, key, file, quiz_warnings)
     package.problems += _media_problems(files)
+    package.problems += certificates.template_problems(files.certificates)
     if package.ok:  # with errors, some texts may be unread and the warnings misleading
         package.problems += quiz_warnings + _unused_media(files, used_media) + _completion_warnings(package)
     package.problems = ordered(package.problems)
@@ -171,16 +182,41 @@ def _references(modules: list) -> Iterable[tuple[str, list, str]]:
 
 
 def _listed_twice(doc: YamlDocument, modules: list) -> list[tuple[list, str]]:
+    """Ids used twice: the same kind twice, or one id for two kinds (a module and a lesson...);
+    module, lesson and quiz ids share one namespace, the course."""
     found, first = [], {}
     for kind, path, ident in _references(modules):
-        if (kind, ident) in first:
-            line = doc.line(first[kind, ident])
-            found.append(
-                (path, f"duplicate {kind} id {show(ident)} (also on line {line}); list each {kind} once")
-            )
+        if ident not in first:
+            first[ident] = (kind, path)
+            continue
+        first_kind, first_path = first[ident]
+        line = doc.line(first_path)
+        if first_kind == kind:
+            found.append((path, _duplicate_message(kind, ident, line)))
         else:
-            first[kind, ident] = path
+            found.append((path, _id_clash_message(kind, ident, first_kind, line)))
     return found
+
+
+def _duplicate_message(kind: str, ident: str, line: int | None) -> str:
+    messages = {
+        "module": _("duplicate module id %(id)s (also on line %(line)s); list each module once"),
+        "lesson": _("duplicate lesson id %(id)s (also on line %(line)s); list each lesson once"),
+        "quiz": _("duplicate quiz id %(id)s (also on line %(line)s); list each quiz once"),
+    }
+    return messages[kind] % {"id": show(ident), "line": line}
+
+
+def _id_clash_message(kind: str, ident: str, first_kind: str, line: int | None) -> str:
+    kinds = {"module": _("module"), "lesson": _("lesson"), "quiz": _("quiz")}
+    return _(
+        "the %(kind)s id %(id)s is also the id of a %(first_kind)s (line %(line)s); module, lesson and "
+        "quiz ids must be unique in the whole course: rename one",
+        kind=kinds[kind],
+        id=show(ident),
+        first_kind=kinds[first_kind],
+        line=line,
+    )
 
 
 def _missing_files(modules: list, files: PackageFiles) -> list[tuple[list, str]]:
@@ -224,6 +260,7 @@ def _check_lesson(package: CheckedPackage, key: str, file: str) -> set[str]:
     doc = _parse(text.front, file, problems, first_line=2)
     if doc is not None:
         problems += schema.schema_problems(doc, schema.LESSON, file)
+        problems += titles.html_problems(doc, file, [["title"]])
         meta = doc.data if isinstance(doc.data, dict) else {}
         if isinstance(meta.get("id"), str) and meta["id"] != key:
             problems.append(
@@ -248,6 +285,7 @@ def _check_quiz(package: CheckedPackage, key: str, file: str, warnings: list[Pro
     if doc is None:
         return set()
     package.problems += schema.schema_problems(doc, schema.QUIZ, file)
+    package.problems += titles.html_problems(doc, file, [["title"]])
     problems, media = quiz_problems(doc, file, key, package.files.media)
     package.problems += errors(problems)
     warnings += [problem for problem in problems if problem.is_warning]
@@ -255,11 +293,18 @@ def _check_quiz(package: CheckedPackage, key: str, file: str, warnings: list[Pro
 
 
 def _media_problems(files: PackageFiles) -> list[Problem]:
-    return [
+    limit = current_app.config["LMS_MEDIA_MAX_MB"] if has_app_context() else None
+    found = [
         Problem(relative, None, message)
         for relative, media in files.media.items()
         for message in media_problems(relative, media)
     ]
+    found += [
+        Problem(relative, None, message)
+        for relative, media in files.media.items()
+        if (message := size_problem(media, limit))
+    ]
+    return found
 
 
 def _unused_media(files: PackageFiles, used: set[str]) -> list[Problem]:
@@ -298,6 +343,8 @@ class CheckedFolder:
     packages: list[CheckedPackage] = field(default_factory=list)
     paths: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    certificates: dict[str, Path] = field(default_factory=dict)
+    """Certificate templates of the folder itself (``certificates/<name>/``), by name."""
 
     @property
     def ok(self) -> bool:
@@ -317,9 +364,15 @@ def check_folder(root: Path | str) -> CheckedFolder:
     if not root.is_dir():
         folder.problems.append(Problem(root.name or str(root), None, "is not a folder"))
         return folder
+    templates = root / CERTIFICATES_FOLDER
+    if templates.is_dir() and not is_package(templates):
+        folder.certificates = {
+            p.name: p for p in templates.iterdir() if p.is_dir() and not p.name.startswith(".")
+        }
+        folder.problems += certificates.template_problems(folder.certificates)
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if is_package(sub):
-            package = check_package(sub)
+            package = check_package(sub, shipped_templates=set(folder.certificates))
             folder.packages.append(package)
             folder.problems += [problem.under(sub.name) for problem in package.problems]
     if not folder.packages:

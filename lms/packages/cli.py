@@ -58,10 +58,11 @@ def content_import(directory: Path) -> None:
     """Check, then import a package or a folder of packages: all of it, or nothing."""
     try:
         if is_package(directory):
-            courses, paths = [import_package(directory)], []
+            package = import_package(directory)
+            courses, paths, templates = [package], [], package.templates
         else:
             result = import_folder(directory)
-            courses, paths = result.courses, result.paths
+            courses, paths, templates = result.courses, result.paths, result.templates
     except PackageError as exc:
         session.rollback()
         report(exc.problems)
@@ -71,6 +72,8 @@ def content_import(directory: Path) -> None:
         click.echo(str(course))
     for path in paths:
         click.echo(f"learning path {path.key}: {path.status}")
+    for name in templates:
+        click.echo(f"certificate template {name}: installed")
 
 
 @content_cli.command("export")

@@ -1,8 +1,10 @@
 """Reading a package folder: which files it holds, their text, and its content hash.
 
 Hidden names (starting with ``.``, e.g. ``.DS_Store`` or ``.git``) are skipped everywhere and
-are not part of the package. Every other file must have a place in the format, so that what
-is imported is exactly what the trainer wrote and an export reproduces it byte for byte.
+are not part of the package. Nor are certificate templates (``certificates/<name>/``): they are
+checked and installed into the site (:mod:`lms.packages.certificates`), not stored in a version.
+Every other file must have a place in the format, so that what is imported is exactly what the
+trainer wrote and an export reproduces it byte for byte.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from flask_babel import gettext as _
+
 from lms.packages.problems import Problem
 
 COURSE_FILE = "course.yaml"
+CERTIFICATES_FOLDER = "certificates"
 CHUNK = 1 << 20
 
 
@@ -38,6 +43,8 @@ class PackageFiles:
     content_hash: str = ""
     unreadable: set[str] = field(default_factory=set)
     """Text files that are there but could not be decoded (and have a problem saying so)."""
+    certificates: dict[str, Path] = field(default_factory=dict)
+    """Certificate templates shipped with the package (``certificates/<name>/``), by name."""
 
     def has(self, relative: str) -> bool:
         return relative in self.texts or relative in self.unreadable
@@ -98,14 +105,21 @@ def read_package(root: Path) -> PackageFiles:
     relatives, files.problems = walk(root)
     total = hashlib.sha256()
     for relative in relatives:
+        parts = PurePosixPath(relative).parts
+        if parts[0] == CERTIFICATES_FOLDER and len(parts) > 2:
+            files.certificates.setdefault(parts[1], root / CERTIFICATES_FOLDER / parts[1])
+            continue  # installed into the site, not part of the course version (nor of its hash)
         kind = kind_of(relative)
         if kind is None:
             files.problems.append(
                 Problem(
                     relative,
                     None,
-                    "unexpected file: a package holds only course.yaml, lessons/<id>.md, "
-                    "quizzes/<id>.yaml and files under media/; move or delete it",
+                    _(
+                        "unexpected file: a package holds only course.yaml, lessons/<id>.md, "
+                        "quizzes/<id>.yaml, files under media/ and certificate templates under "
+                        "certificates/<name>/; move or delete it"
+                    ),
                 )
             )
         sha256, size, data = _hash_into(total, root / relative, relative, keep=kind == "text")

@@ -5,15 +5,17 @@ changes nothing; a changed package adds a version numbered one higher, and the o
 versions stay. Learners' progress is keyed by lesson id, so it carries over by itself.
 
 Media are copied into the content-addressed store (:mod:`lms.packages.media`) before the
-database rows are flushed. If the transaction is later rolled back, the copied files are
-simply unused: each is named by its hash and may be shared by other versions anyway.
+database rows are flushed; certificate templates the package ships are copied into the site's
+templates folder after them (:mod:`lms.packages.certificates`). If the transaction is later
+rolled back, the copied media are simply unused: each is named by its hash and may be shared by
+other versions anyway; a copied template stays installed, as its check passed.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlalchemy import or_, select
 
 from lms.content.models import Course, CourseVersion, Lesson, Module
 from lms.extensions import session
+from lms.packages import certificates
 from lms.packages.check import CheckedPackage, check_folder, check_package
 from lms.packages.files import COURSE_FILE
 from lms.packages.markdown import render_lesson
@@ -42,6 +45,8 @@ class ImportResult:
     course: Course
     version: CourseVersion
     status: ImportStatus
+    templates: tuple[str, ...] = ()
+    """Names of the certificate templates the package brought and installed."""
 
     def __str__(self) -> str:
         return f"{self.course.slug}: {self.status} (version {self.version.number})"
@@ -51,6 +56,8 @@ class ImportResult:
 class FolderImportResult:
     courses: list[ImportResult] = field(default_factory=list)
     paths: list[PathResult] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+    """Names of the certificate templates installed."""
 
 
 def import_package(path: Path | str) -> ImportResult:
@@ -60,7 +67,8 @@ def import_package(path: Path | str) -> ImportResult:
     if not package.ok:
         raise PackageError(package.problems)
     _refuse_database_clashes([package], in_folder=False)
-    return _write(package)
+    result = _write(package)
+    return replace(result, templates=tuple(certificates.install(package.files.certificates)))
 
 
 def import_folder(path: Path | str) -> FolderImportResult:
@@ -72,6 +80,8 @@ def import_folder(path: Path | str) -> FolderImportResult:
     _refuse_database_clashes(folder.packages, in_folder=True)
     result = FolderImportResult([_write(package) for package in folder.packages])
     result.paths = upsert_learning_paths(folder.paths)
+    for templates in [folder.certificates, *(package.files.certificates for package in folder.packages)]:
+        result.templates += certificates.install(templates)
     return result
 
 

@@ -38,8 +38,11 @@ class LessonText:
 
 
 def split_front_matter(text: str) -> LessonText:
-    """Split a lesson into its YAML front matter (between two ``---`` lines) and its body."""
-    lines = text.splitlines(keepends=True)
+    """Split a lesson into its YAML front matter (between two ``---`` lines) and its body.
+
+    A UTF-8 byte-order mark before the first ``---`` (Windows editors write one) is skipped,
+    as YAML skips it in course.yaml and quiz files."""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
     if not lines or lines[0].rstrip() != FENCE:
         raise FrontMatterError(
             1, "a lesson must start with front matter: a '---' line, the lesson's fields, then '---'"

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from lms.packages.files import MediaFile
 
@@ -35,6 +36,7 @@ SIGNATURES = {
     ".pdf": ("a PDF document", lambda h: h.startswith(b"%PDF-")),
 }
 ALLOWED_SUFFIXES = frozenset(SIGNATURES)
+MEGABYTE = 1024 * 1024
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SVG_REFUSED = (
     "SVG files are refused: they can carry scripts that would run on the LMS's own site; "
@@ -65,6 +67,18 @@ def media_problems(relative: str, media: MediaFile) -> list[str]:
     if not looks_right(head):
         return [f"the file's content is not {kind}; check the file or correct its extension"]
     return []
+
+
+def size_problem(media: MediaFile, limit_mb: float | None) -> str | None:
+    """The problem of a file larger than ``LMS_MEDIA_MAX_MB`` (``limit_mb``; None: no limit)."""
+    if not limit_mb or media.size <= limit_mb * MEGABYTE:
+        return None
+    return _(
+        "the file is %(size)s MB; media files may be at most %(limit)s MB (LMS_MEDIA_MAX_MB): "
+        "make it smaller (e.g. a lower video resolution) or split it",
+        size=f"{media.size / MEGABYTE:.1f}",
+        limit=f"{limit_mb:g}",
+    )
 
 
 def media_dir() -> Path:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lms.content.models import LearningPath
 from lms.extensions import session
-from lms.packages import schema
+from lms.packages import schema, titles
 from lms.packages.problems import Problem
 from lms.packages.schema import show
 from lms.packages.yamlsource import YamlSyntaxError, load_yaml
@@ -52,6 +52,8 @@ def check_learning_paths(file: Path, slugs: Collection[str]) -> tuple[list[dict[
     ]
     problems += schema.schema_problems(doc, schema.LEARNING_PATHS, PATHS_FILE)
     paths = doc.data.get("paths") if isinstance(doc.data, dict) else None
+    count = len(paths) if isinstance(paths, list) else 0
+    problems += titles.html_problems(doc, PATHS_FILE, [["paths", index, "title"] for index in range(count)])
     paths = [p for p in paths if isinstance(p, dict)] if isinstance(paths, list) else []
     found = _path_problems(paths, set(slugs))
     problems += [Problem(PATHS_FILE, doc.line(path), message) for path, message in found]

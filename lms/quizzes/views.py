@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from lms.accounts.access import current_lms_user, login_required
 from lms.accounts.forms import ConfirmForm
 from lms.content.quizzes import media_names
+from lms.core.conflicts import commit_once
 from lms.courses import service as courses
 from lms.extensions import session
 from lms.progress.service import enrolment_for
@@ -55,10 +56,9 @@ def start(slug: str, key: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        attempt = service.start(current_lms_user(), ctx)
+        attempt = commit_once(lambda: service.start(current_lms_user(), ctx))
     except service.QuizError as error:
         _fail(error)
-    session.commit()
     return redirect(url_for("lms.quizzes.attempt", slug=slug, key=key, attempt_id=attempt.id))
 
 

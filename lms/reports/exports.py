@@ -11,15 +11,15 @@ in CSV and in XLSX as a number of days (what Excel's times are) formatted ``[h]:
 sum of the column is a sum of time.
 
 Text is never a formula: names and other text come from people, and a value such as
-``=HYPERLINK(...)`` would otherwise run in the spreadsheet (openpyxl writes any string that
-starts with ``=`` as a formula). XLSX text cells are written as text, whatever they start
-with; in CSV, where the spreadsheet decides, text that starts with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return gets a leading apostrophe (the usual neutralisation).
+``=HYPERLINK(...)`` would otherwise run in the spreadsheet. Every export neutralises it the
+OWASP way (CSV injection): text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets a leading apostrophe, in CSV that field is also quoted, and XLSX text
+cells are written as strings (openpyxl would make a formula of a string starting with
+``=``). The background XLSX goes through the same :func:`write_xlsx`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,10 +27,6 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from lms.accounts.forms import STAFF_GROUP_LABELS
 from lms.reports.fiscal import BANGKOK
@@ -48,6 +44,7 @@ FORMATS = {
 }
 WIDTHS = {"text": 28, "int": 12, "number": 12, "duration": 14, "date": 12, "datetime": 17}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_SPECIAL = (",", '"', "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -79,17 +76,34 @@ def csv_text(value: Any, kind: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if kind == "text" and text.startswith(FORMULA_STARTS) else text
+    return neutralised(text) if kind == "text" else text
+
+
+def neutralised(text: str) -> str:
+    """Text a spreadsheet would read as a formula, with a leading apostrophe (OWASP); also
+    after leading spaces (the indented org units of a breakdown)."""
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
+
+
+def csv_field(text: str) -> str:
+    """One field: quoted when it holds a separator, a quote or a line break (as the csv
+    module does), and always when it starts with an apostrophe (a neutralised formula)."""
+    if text.startswith(("'", " ")) or any(char in text for char in CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(texts: Iterable[str]) -> str:
+    return ",".join(csv_field(text) for text in texts) + "\r\n"
 
 
 def csv_stream(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
     """The CSV file, a batch of rows at a time: BOM, a header row, then the rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow([str(c.label) for c in columns])
+    buffer.write(csv_line(neutralised(str(c.label)) for c in columns))
     for count, row in enumerate(rows, start=1):
-        writer.writerow([csv_text(value, c.kind) for value, c in zip(row, columns, strict=True)])
+        buffer.write(csv_line(csv_text(value, c.kind) for value, c in zip(row, columns, strict=True)))
         if count % CSV_BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -99,6 +113,11 @@ def csv_stream(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
 
 def write_xlsx(target: str | IO[bytes], columns: list[Column], rows: Iterable[tuple], title: str) -> int:
     """Write the table as an XLSX workbook of one sheet; returns the number of rows."""
+    from openpyxl import Workbook  # openpyxl is imported when an XLSX is written (ADR 0034)
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
@@ -122,6 +141,8 @@ def write_xlsx(target: str | IO[bytes], columns: list[Column], rows: Iterable[tu
 
 
 def _xlsx_cell(sheet, value: Any, kind: str):
+    from openpyxl.cell import WriteOnlyCell
+
     if value is None:
         return None
     if kind == "datetime":
@@ -132,9 +153,9 @@ def _xlsx_cell(sheet, value: Any, kind: str):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = FORMATS[kind]
         return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # text, not the formula openpyxl would make of it
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=neutralised(value))
+        cell.data_type = "s"  # text, never the formula openpyxl would make of a leading "="
         return cell
     return value
 

@@ -21,7 +21,14 @@ from lms.accounts.models import OrgUnit, Province, User
 from lms.extensions import session
 from lms.reports.filters import ReportFilters
 from lms.reports.fiscal import current_fiscal_year
-from lms.reports.learners import chunk_starts, completed_hours, named, person_fields, slice_between
+from lms.reports.learners import (
+    chunk_starts,
+    completed_hours,
+    named,
+    person_fields,
+    slice_between,
+    stream_rows,
+)
 from lms.reports.rows import HoursReport, HoursRow, HoursSummary, Page
 from lms.reports.scope import people
 from lms.reports.tuning import tune
@@ -145,8 +152,7 @@ def iter_training_hours(
     ``start``/``stop`` (keys from :func:`hours_keys`) read one slice."""
     listed = _listed(filters, actor).subquery("listed")
     stmt = slice_between(named(listed), _keys(listed), start, stop).order_by(*_keys(listed))
-    for row in session.execute(stmt.execution_options(yield_per=1000, stream_results=True)):
-        yield _hours_row(row, target)
+    return stream_rows(stmt, lambda row: _hours_row(row, target))
 
 
 def hours_keys(filters: ReportFilters, actor: User, every: int) -> list[tuple]:

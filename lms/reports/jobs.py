@@ -83,6 +83,8 @@ def _plan(params: dict[str, Any]) -> list[list]:
     every = current_app.config["LMS_EXPORT_CHUNK_ROWS"]
     keys = service.hours_keys if params["report"] == "hours" else service.drilldown_keys
     starts = [list(key) for key in keys(filters, actor, every)]
+    if not starts:
+        return []  # no rows: no chunk, and the workbook is written with its header row only
     stops = [*starts[1:], None]
     return [[[index, start, stop]] for index, (start, stop) in enumerate(zip(starts, stops, strict=True))]
 

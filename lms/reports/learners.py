@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -207,8 +207,18 @@ def iter_drilldown(
     """
     listed = _listed(filters, actor).subquery("listed")
     stmt = slice_between(_with_course(listed), _keys(listed), start, stop).order_by(*_keys(listed))
+    return stream_rows(stmt, _learner_row)
+
+
+def stream_rows(stmt: Select, make_row: Callable[[Any], Any]) -> Iterator[Any]:
+    """The rows of a select already built, read a thousand at a time when iterated.
+
+    Callers build ``stmt`` (the actor's scope included) before they return: a streamed
+    download iterates after the request's session is closed, when the actor's lazy
+    attributes (``User.scopes``) can no longer load. Only this plain select crosses over.
+    """
     for row in session.execute(stmt.execution_options(yield_per=1000, stream_results=True)):
-        yield _learner_row(row)
+        yield make_row(row)
 
 
 def drilldown_keys(filters: ReportFilters, actor: User, every: int) -> list[tuple]:

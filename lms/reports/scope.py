@@ -5,17 +5,18 @@ match the filters. Nothing else in ``lms.reports`` decides scope:
 
 - an administrator sees everyone;
 - an HR officer sees the people of their org units (with every unit below) and of their
-  provinces (:func:`lms.accounts.service.users_in_scope`);
+  provinces (:mod:`lms.accounts.policy`, which also decides what the other areas allow);
 - anyone else sees only themselves.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import aliased
 
+from lms.accounts import policy
 from lms.accounts.models import OrgUnit, Role, User
-from lms.accounts.service import unit_and_descendant_ids, users_in_scope
+from lms.accounts.service import unit_and_descendant_ids
 from lms.extensions import session
 from lms.reports.filters import NONE, ReportFilters
 
@@ -24,15 +25,9 @@ PersonUnit = aliased(OrgUnit, name="person_unit")
 
 def visible(actor: User, *, include_self: bool = False) -> ColumnElement[bool]:
     """A condition on ``lms_users``: the people ``actor`` may see in reports (and the actor,
-    with ``include_self``: everyone may read their own transcript)."""
-    if include_self and not actor.has_role(Role.ADMIN):
-        return or_(User.id == actor.id, visible(actor))
-    if actor.has_role(Role.ADMIN):
-        return true()
-    if actor.has_role(Role.HR):
-        condition = users_in_scope(actor).whereclause
-        return false() if condition is None else condition
-    return User.id == actor.id
+    with ``include_self``: everyone may read their own transcript). Resolved at once, so a
+    select built from it needs nothing of ``actor`` afterwards (a streamed export)."""
+    return policy.visible_people(actor, include_self=include_self)
 
 
 def region_of_unit():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from lms.accounts.service import find_by_email
+from lms.accounts import policy
 from lms.core.cli import fail
 from lms.extensions import session
 from lms.xapi.voiding import VoidError, void_statement
@@ -19,12 +19,9 @@ xapi_cli = AppGroup("xapi", help="The xAPI statement store.")
 @click.option("--by", "by_email", required=True, help="Email of the administrator who voids it.")
 def void(statement_id: str, reason: str, by_email: str) -> None:
     """Void STATEMENT_ID: re-derive its enrolment's progress without it (audited)."""
-    admin = find_by_email(by_email)
-    if admin is None:
-        fail(f"no user has the email {by_email}")
     try:
-        void_statement(statement_id, reason, admin)
-    except VoidError as exc:
+        void_statement(statement_id, reason, policy.acting_user(by_email))
+    except (policy.NotAllowed, VoidError) as exc:
         fail(str(exc))
     session.commit()
     click.echo(f"Statement {statement_id.strip()} voided; its enrolment's progress was re-derived.")

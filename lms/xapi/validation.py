@@ -8,10 +8,10 @@ the statement JSON as received and never store ralph's dump, which adds defaults
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from ralph.models.xapi.base.statements import BaseXapiStatement
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class StatementError(ValueError):
@@ -19,6 +19,9 @@ class StatementError(ValueError):
 
 
 def validate(statement: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
     if not isinstance(statement, dict):
         raise StatementError("A statement must be a JSON object.")
     if "id" in statement:

@@ -14,7 +14,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import Role, User
+from lms.accounts import policy
+from lms.accounts.models import User
 from lms.audit.service import audit
 from lms.extensions import session
 from lms.xapi import builder
@@ -31,8 +32,10 @@ class VoidError(ValueError):
 
 def void_statement(statement_id: str, reason: str, by: User) -> StoredStatement:
     """Void one stored statement. Only an administrator may, and only with a reason."""
-    if not by.has_role(Role.ADMIN):
-        raise VoidError(_("Only an administrator may void a statement."))
+    try:
+        policy.require(by, policy.VOID_STATEMENTS)
+    except policy.NotAllowed as exc:
+        raise VoidError(str(exc)) from None
     if not reason.strip():
         raise VoidError(_("Give the reason for voiding the statement."))
     target = _target(statement_id)

@@ -15,8 +15,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('lms_jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('attempt', sa.Integer(), server_default='1', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('lms_jobs', schema=None) as batch_op:
+        batch_op.drop_column('attempt')
+        batch_op.drop_column('heartbeat_at')

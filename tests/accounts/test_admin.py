@@ -131,7 +131,7 @@ def test_creating_a_duplicate_email_is_refused(client, users, as_role):
             "roles": ["learner"],
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "มีผู้ใช้ที่ใช้อีเมล learner@example.org อยู่แล้ว" in response.get_data(as_text=True)
     assert session.scalar(select(User).where(User.first_name_th == "ซ้ำ")) is None
 

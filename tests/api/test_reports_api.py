@@ -125,7 +125,7 @@ def test_a_transcript_is_given_in_scope_and_is_404_outside_it(call, org):
     for key in ("b1", "c1", "s2"):
         response = call(f"/api/v1/reports/learners/{org.uuid(key)}")
         assert response.status_code == 404
-        assert response.get_json()["error"]["message"] == "No person with that id is in your scope."
+        assert response.get_json()["error"]["message"] == "ไม่มีบุคคลที่มีรหัสนี้ในขอบเขตของคุณ"
     assert call("/api/v1/reports/learners/not-a-uuid").status_code == 404
 
 

@@ -50,7 +50,7 @@ def test_a_token_authenticates_until_it_is_revoked(as_role, client, users, app_f
     assert response.status_code == 302
     refused = _api(other, plain, "/api/v1/me")
     assert refused.status_code == 401
-    assert "revoked" in refused.get_json()["error"]["message"]
+    assert "ถูกเพิกถอน" in refused.get_json()["error"]["message"]  # Thai unless Accept-Language asks
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -99,7 +99,9 @@ def test_bad_token_form_input_is_explained_and_writes_nothing(as_role):
         ({"name": "", "days": ""}, "This field is required."),
         ({"name": "x" * 101, "days": ""}, "Field cannot be longer than 100 characters."),
         ({"name": "ok", "days": "0"}, "Number must be between 1 and 3650."),
-        ({"name": "ok", "days": "many"}, "Not a valid integer value."),
+        ({"name": "ok", "days": "many"}, "กรอกจำนวนเต็มด้วยตัวเลข 0-9"),
+        ({"name": "ok", "days": "๑๐"}, "กรอกจำนวนเต็มด้วยตัวเลข 0-9"),
+        ({"name": "ok", "days": "²"}, "กรอกจำนวนเต็มด้วยตัวเลข 0-9"),
     ):
         response = post_form(client, "/account/api-tokens", data)
         assert response.status_code == 400

@@ -26,7 +26,7 @@ languages: [th]
 
 @pytest.fixture(scope="module")
 def renderer() -> CertificateRenderer:
-    """The real templates of content/certificates, one renderer per test module."""
+    """The built-in templates (lms/certificates/designs), one renderer per test module."""
     return CertificateRenderer()
 
 

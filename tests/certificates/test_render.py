@@ -8,6 +8,7 @@ import logging
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from lms.certificates.qr import qr_data_uri
 from lms.certificates.render import ATTACHMENT_NAME, DEFAULT_TEMPLATES_ROOT, CertificateRenderer
 
 from .conftest import pdffonts, poppler, reader, text_heights
+from .test_layout import overlap, rectangles
 
 TEMPLATES = ("formal-th", "bilingual")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -282,12 +284,19 @@ def test_long_text_three_signatories_and_signatures_fit_one_page(copied, name):
     # signature space (16 mm, 45 pt) and of the verification block
     heights = text_heights(pdf)
     date = min(y for text, y in heights if "2569" in text and "DG-" not in text)
-    signatory = max(y for text, y in heights if "(นายสมชาย" in text)
+    signatory = max(y for text, y in heights if "นายสมชาย" in text)
     serial = max(y for text, y in heights if "DG-2569-000123" in text)
     assert date - signatory > 55, (date, signatory)
     assert date - serial > 20, (date, serial)
     assert json.loads(attachment(pdf))["signatories"][2]["signature_image"] == "signature.svg"
     assert copied.render_html(name, data).count('src="signature.svg"') == 3
+    # each signature image on the page, over its own signatory's line, under no text
+    page = copied.layout(name, data).pages[0]
+    placed = rectangles(page._page_box)
+    images = [r for r in placed if r[0] == "<img>"]
+    assert len(images) == 4  # the QR code and three signatures
+    assert all(r[1] >= 0 and r[3] <= page.width and r[4] <= page.height for r in images), images
+    assert not [(a[0], b[0]) for a, b in combinations(placed, 2) if overlap(a, b)]
 
 
 def test_a_signature_symlinked_from_outside_is_refused(copied):

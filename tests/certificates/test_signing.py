@@ -25,6 +25,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from lms.certificates import service
 from lms.certificates.data import SAMPLE
 from lms.certificates.models import Certificate
 from lms.certificates.render import CertificateRenderer
@@ -35,6 +36,11 @@ from tests.certificates.test_issue import complete_course
 from tests.conftest import login, make_user
 
 PASSPHRASE = "ม้าลาย-correct-horse"
+ISSUER_AND_SIGNATORY = {
+    "LMS_CERTIFICATE_ISSUER_TH": "สถาบันทดสอบการอบรม",
+    "LMS_CERTIFICATE_ISSUER_EN": "Test Training Institute",
+    "LMS_CERTIFICATE_SIGNATORIES": [SAMPLE["signatories"][0]],
+}
 NOW = datetime.now(UTC)
 
 
@@ -223,10 +229,10 @@ def test_downloaded_certificate_is_signed_valid_and_trusted(app_factory, learner
     assert signature.sig_object["/Location"] == "127.0.0.1:5000"
 
     # An incremental update: WeasyPrint's bytes (PDF/A-3b, the attachment) come first, unchanged.
-    rendered = CertificateRenderer().render(certificate.template, certificate.data)
+    rendered = CertificateRenderer().render(certificate.template, service.render_data(certificate))
     assert pdf.startswith(rendered) and len(pdf) > len(rendered)
     reader = PdfReader(io.BytesIO(pdf))
-    assert json.loads(reader.attachments["certificate.json"][0]) == certificate.data
+    assert json.loads(reader.attachments["certificate.json"][0]) == service.render_data(certificate)
     assert "/Version" not in reader.trailer["/Root"]  # still PDF 1.7, as PDF/A-3 requires
     xmp = reader.xmp_metadata.stream.get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
@@ -274,14 +280,14 @@ def test_not_configured_stores_unsigned_pdfs(app_factory, learner, tmp_path, run
     plain = app_factory(LMS_CERTIFICATE_DIR=str(tmp_path))
     pdf = download(plain, certificate.serial)
     assert PdfFileReader(io.BytesIO(pdf)).embedded_signatures == []
-    assert pdf == CertificateRenderer().render(certificate.template, certificate.data)
+    assert pdf == CertificateRenderer().render(certificate.template, service.render_data(certificate))
     result = runner.invoke(args=["lms", "certificates", "signing-check"])
     assert result.exit_code == 0
     assert "Signing is not configured: certificate PDFs are stored unsigned" in result.output
 
 
 def test_signing_check_shows_the_signer(app_factory, pki):
-    checked = app_factory(**settings(pki.key, pki.cert, pki.ca))
+    checked = app_factory(**settings(pki.key, pki.cert, pki.ca), **ISSUER_AND_SIGNATORY)
     result = signing_check(checked)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -413,3 +419,49 @@ def test_a_signer_stops_when_its_certificate_expires(pki, unsigned):
         "LMS_CERTIFICATE_SIGNING_CERT: CN=สถาบันทดสอบ Certificate Signer,O=Test Training Institute,C=TH "
         f"expired on {yesterday:%Y-%m-%d %H:%M} UTC"
     )
+
+
+def _annotate(pdf: bytes) -> bytes:
+    """``pdf`` with a text note added on its first page, as an incremental update (what a
+    PDF editor saves after "add a comment")."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page = writer.root["/Pages"]["/Kids"].raw_get(0).get_object()
+    note = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (10, 10, 40, 40)]
+            ),
+            generic.NameObject("/Contents"): generic.TextStringObject("ผ่านการอบรม 40 ชั่วโมง"),
+        }
+    )
+    page[generic.NameObject("/Annots")] = generic.ArrayObject([writer.add_object(note)])
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_certification_signature_forbids_any_later_change(pki, unsigned):
+    pdf = CertificateSigner.from_config(settings(pki.key, pki.cert)).sign(unsigned, SAMPLE)
+    signature, status = validate(pdf, pki.ca)
+    assert status.bottom_line and status.docmdp_ok
+    assert signature.docmdp_level.name == "NO_CHANGES"  # a certification (author) signature
+    assert "/DocMDP" in signature.sig_object["/Reference"][0]["/TransformMethod"]
+
+    annotated = _annotate(pdf)
+    assert annotated.startswith(pdf)  # the signed bytes are untouched: only an update appended
+    _, status = validate(annotated, pki.ca)
+    assert status.intact and status.valid  # the signed revision itself still verifies...
+    assert not status.docmdp_ok and not status.bottom_line  # ...but the change is not allowed
+
+
+def test_signing_check_warns_when_certificates_name_no_issuer_or_signatory(runner):
+    result = runner.invoke(args=["lms", "certificates", "signing-check"])
+    assert result.exit_code == 0
+    assert "Warning: certificates name no issuer: set LMS_CERTIFICATE_ISSUER_TH" in result.stderr
+    assert "Warning: certificates have no signatory and a blank signature area" in result.stderr

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.conftest import head_revision
 
@@ -54,14 +55,23 @@ def test_the_wheel_ships_migrations_templates_fonts_and_translations(wheel):
         "lms/translations/th/LC_MESSAGES/messages.mo",
         "lms/accounts/data/provinces.csv",
         "lms/accounts/data/demo_org.yaml",
+        "lms/static/fonts/Sarabun-Bold.ttf",
+        "lms/static/fonts/Sarabun-SemiBold.ttf",
     }
+    for template in ("formal-th", "bilingual"):
+        expected |= {
+            f"lms/certificates/designs/{template}/{file}"
+            for file in ("template.html", "theme.css", "metadata.yaml")
+        }
     assert expected <= names, sorted(expected - names)
     sources = {str(p.relative_to(ROOT)) for p in (ROOT / "lms").rglob("*.py")}
     assert sources <= names, sorted(sources - names)
 
 
-def test_an_installed_wheel_migrates_without_the_source_tree(wheel, tmp_path):
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel installed: its python."""
+    venv = tmp_path_factory.mktemp("wheel") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
@@ -75,6 +85,11 @@ def test_an_installed_wheel_migrates_without_the_source_tree(wheel, tmp_path):
         text=True,
     ).stdout.strip()
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def test_an_installed_wheel_migrates_without_the_source_tree(installed, tmp_path):
+    python, venv = installed, installed.parents[1]
     database = tmp_path / "lms.sqlite3"
     env = {
         "LMS_DATABASE_URL": f"sqlite:///{database}",
@@ -103,3 +118,37 @@ def test_an_installed_wheel_migrates_without_the_source_tree(wheel, tmp_path):
         assert conn.execute("select count(*) from lms_provinces").fetchone() == (77,)
         assert conn.execute("select version_num from lms_alembic_version").fetchone() == (head_revision(),)
     conn.close()
+
+
+RENDER = """
+import sys
+from lms.app import create_app
+from lms.certificates.data import SAMPLE
+from lms.certificates.render import available_templates
+from lms.certificates.store import renderer
+app = create_app()
+with app.app_context():
+    print(",".join(available_templates(app)))
+    sys.stdout.flush()
+    pdf = renderer().render("bilingual", SAMPLE)
+open("certificate.pdf", "wb").write(pdf)
+"""
+
+
+def test_an_installed_wheel_renders_the_built_in_certificates(installed, tmp_path):
+    """The templates and fonts come from the installed package: an installed deployment used
+    to answer 500 on every certificate (the templates were in the source tree only)."""
+    env = {
+        "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'lms.sqlite3'}",
+        "LMS_SECRET_KEY": "wheel-test",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [installed, "-c", RENDER], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["bilingual,formal-th"]
+    pdf = PdfReader(tmp_path / "certificate.pdf")
+    assert len(pdf.pages) == 1
+    assert b"Pinmanee Rungruangsri" in pdf.attachments["certificate.json"][0]
+    assert "Digital skills for digital-technology practitioners" in pdf.pages[0].extract_text()

@@ -110,3 +110,15 @@ def test_jobs_show_prints_progress_and_rejects_unknown_ids(app, runner):
     )
     result = runner.invoke(args=["lms", "jobs", "show", "nope"])
     assert result.exit_code == 1 and "no job has the id nope" in result.output
+
+
+def test_jobs_show_says_a_job_without_a_recent_heartbeat_has_stopped(app, runner):
+    from datetime import UTC, datetime
+
+    job = Job(kind="test.units", params={}, status="running", total=4, done=1)
+    job.heartbeat_at = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    session.add(job)
+    session.commit()
+    output = runner.invoke(args=["lms", "jobs", "show", job.id]).output
+    assert "test.units stopped (no heartbeat since 2026-12-01 08:30 UTC" in output
+    assert "1 done, 0 failed of 4" in output

@@ -377,8 +377,8 @@ def test_media_files_are_checked(mini):
     (mini / "README.md").write_text("notes")
     edit(mini, LESSON, "![แผนภาพ](media/diagram.png)", "![แผนภาพ](media/diagram.png) ![a](media/fake.png)")
     assert problems(mini) == [
-        "README.md: unexpected file: a package holds only course.yaml, lessons/<id>.md, quizzes/<id>.yaml "
-        "and files under media/; move or delete it",
+        "README.md: unexpected file: a package holds only course.yaml, lessons/<id>.md, quizzes/<id>.yaml, "
+        "files under media/ and certificate templates under certificates/<name>/; move or delete it",
         "media/fake.png: the file's content is not a PNG image; check the file or correct its extension",
         "media/logo.svg: SVG files are refused: they can carry scripts that would run on the LMS's own site; "
         "export the picture as PNG or WebP",
