@@ -75,19 +75,19 @@ def current_identity() -> Identity | None:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(__file__), "instance"))
+    default_database = f"sqlite:///{os.path.join(app.instance_path, 'host.sqlite3')}"
     app.config.update(
         # A new random key on every start signs everyone out: set HOST_SECRET_KEY in real use.
         SECRET_KEY=os.environ.get("HOST_SECRET_KEY") or secrets.token_hex(32),
-        SQLALCHEMY_DATABASE_URI=os.environ.get(
-            "HOST_DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'host.sqlite3')}"
-        ),
+        SQLALCHEMY_DATABASE_URI=os.environ.get("HOST_DATABASE_URL", default_database),
         LMS_SITE_NAME="การเรียนรู้ของกรมตัวอย่าง",
         LMS_CERTIFICATE_ISSUER_TH="กรมตัวอย่าง",
         LMS_CERTIFICATE_ISSUER_EN="Example Department",
     )
     app.config.update(config or {})
-    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"] == default_database:
+        os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "login"

@@ -28,6 +28,14 @@ GOOD_ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def import_dir(app, tmp_path):
+    """Uploads waiting for a background import go to the test's own folder."""
+    folder = tmp_path / "imports"
+    app.config["LMS_IMPORT_DIR"] = str(folder)
+    return folder
+
+
 def csv_bytes(*rows: str, header: str = HEADER, bom: bool = True) -> bytes:
     text = "\n".join([header, *rows]) + "\n"
     return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
@@ -322,7 +330,7 @@ def wait_for_import(client, url: str, seconds: float = 60) -> str:
     pytest.fail(f"the import at {url} did not finish in {seconds} s")
 
 
-def test_the_largest_file_is_imported_by_a_job_with_its_own_page(client, users, as_role):
+def test_the_largest_file_is_imported_by_a_job_with_its_own_page(client, users, as_role, import_dir):
     setup_org()
     rows = [f"p{n}@example.org,ชื่อ{n},สกุล{n},general,DEMO-OPS-ICT,TH-10,learner" for n in range(20_000)]
     data = csv_bytes(*rows, header=SHORT_HEADER + ",org_unit_code,province_code,roles")
@@ -336,6 +344,7 @@ def test_the_largest_file_is_imported_by_a_job_with_its_own_page(client, users, 
     page = wait_for_import(client, first.location)
     assert "เพิ่มใหม่ 20000 คน ปรับปรุง 0 คน ไม่เปลี่ยนแปลง 0 คน" in page
     assert user_count() == 20_000 + len(users)
+    assert list(import_dir.iterdir()) == []  # the saved upload is gone once imported
     assert upload(client, data).location == first.location  # still the same import's result
     assert "เพิ่มใหม่ 20000 คน" in client.get(first.location).get_data(as_text=True)
 
