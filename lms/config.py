@@ -91,7 +91,9 @@ SETTINGS: dict[str, Setting] = {
         "CSV exports still stream). Turn off when a reverse proxy compresses (docs/deployment.md).",
     ),
     "LMS_MEDIA_DIR": Setting(None, "Where imported course media are kept. Unset: instance/media."),
-    "LMS_MEDIA_MAX_MB": Setting(200, "Largest media file a course package may hold, in MB (1 MB = 1024 KiB)."),
+    "LMS_MEDIA_MAX_MB": Setting(
+        200, "Largest media file a course package may hold, in MB (1 MB = 1024 KiB)."
+    ),
     "LMS_CERTIFICATE_DIR": Setting(
         None, "Where rendered certificate PDFs are stored. Unset: instance/certificates."
     ),
