@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.accounts.names import printed_name
 from lms.extensions import Base, UTCDateTime
 
 
@@ -136,10 +137,8 @@ class User(Base):
     def full_name(self, locale: str = "th") -> str:
         """The name with its title prefix, as it is written in that language."""
         if locale == "en" and self.first_name_en:
-            parts = [self.title_en, self.first_name_en, self.last_name_en]
-            return " ".join(p for p in parts if p)
-        # Thai writes the title prefix joined to the first name: นายสมชาย ใจดี
-        return f"{self.title_th}{self.first_name_th} {self.last_name_th}".strip()
+            return printed_name(self.title_en, self.first_name_en, self.last_name_en)
+        return printed_name(self.title_th, self.first_name_th, self.last_name_th)
 
     # Flask-Login protocol
     @property

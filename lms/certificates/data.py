@@ -71,22 +71,6 @@ SAMPLE: dict[str, Any] = {
 }
 
 
-def _is_thai(text: str) -> bool:
-    return any("\u0e00" <= char <= "\u0e7f" for char in text)
-
-
-def printed_name(title: str | None, first: str | None, last: str | None) -> str:
-    """A name as printed, title included. A Thai title joins the first name (``นาย`` +
-    ``สมชาย`` -> ``นายสมชาย``, ``ดร.`` + ``สมชาย`` -> ``ดร.สมชาย``); any other title is
-    followed by a space (``Mr.`` + ``John`` -> ``Mr. John``, ``Dr`` + ``สมชาย`` -> ``Dr สมชาย``).
-    Empty when there is no first name."""
-    title, first, last = (part.strip() if part else "" for part in (title, first, last))
-    if not first:
-        return ""
-    given = f"{title}{first}" if _is_thai(title) else f"{title} {first}".strip()
-    return f"{given} {last}".strip()
-
-
 def name_parts(full_name: str | None, last_name: str | None = None) -> list[str]:
     """``full_name`` cut where a line may break: between the given name (with its title) and
     the surname ``last_name``; at each space when the surname is not at its end."""

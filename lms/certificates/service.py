@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts import policy
 from lms.accounts.models import User
-from lms.certificates.data import printed_name
+from lms.accounts.names import printed_name
 from lms.certificates.models import Certificate
 from lms.content import activities
 from lms.content.models import Course

@@ -22,11 +22,10 @@ def worker(burst: bool) -> None:
     if not current_app.config["LMS_REDIS_URL"]:
         click.echo("Error: set LMS_REDIS_URL; without it jobs run inside the web process.", err=True)
         sys.exit(1)
-    from rq import SimpleWorker
+    from lms.jobs.worker import Worker
 
     queue = service.rq_queue()
-    # SimpleWorker runs each job in this process, inside this command's app context.
-    SimpleWorker([queue], connection=queue.connection).work(burst=burst, logging_level="WARNING")
+    Worker([queue], connection=queue.connection).work(burst=burst, logging_level="WARNING")
 
 
 @jobs_cli.command("show")

@@ -15,7 +15,7 @@ from lms.accounts import service as accounts
 from lms.accounts.models import OrgUnit
 from lms.api import tokens
 from lms.extensions import session
-from tests.conftest import RequestIsolatedClient, _clear_tables, make_app, make_user
+from tests.conftest import RequestIsolatedClient, make_app, make_user, shared_app
 
 FILTERS = ["course", "staff_group", "unit", "province", "region", "from", "to", "fy", "breakdown", "status"]
 LIST_PARAMETERS = [*FILTERS, "sort", "page", "per_page"]
@@ -29,8 +29,8 @@ ENDPOINTS = {
 @pytest.fixture(scope="module")
 def site(database_url):
     """An app with one HR officer scoped to one department, and a real token of theirs."""
-    app = make_app(database_url)
-    with app.app_context():
+
+    def build():
         unit = OrgUnit(
             code="T-DA", name_th="กรมเอ", name_en="Department A", kind="department", is_central=True
         )
@@ -40,13 +40,10 @@ def site(database_url):
         accounts.set_scopes(hr, [unit.id], [])
         _row, plain = tokens.create_token(hr, "errors test")
         session.commit()
-        session.remove()
-    yield app, plain
-    with app.app_context():
-        session.remove()
-        _clear_tables()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+        return plain
+
+    with shared_app(database_url, build) as (app, plain):
+        yield app, plain
 
 
 @pytest.fixture

@@ -187,9 +187,8 @@ def test_refresh_follows_a_change_of_the_org_tree(org, courses, runner):
 
 
 def test_with_redis_the_enrolment_runs_on_an_rq_worker(org, courses, app_factory):
-    from rq import SimpleWorker
-
     from lms.jobs import service as jobs
+    from lms.jobs.worker import Worker
 
     c2 = courses["c2"].id  # read here: the fixtures' objects belong to the other app's session
     queue_name = f"lms-test-{uuid.uuid4().hex[:8]}"
@@ -214,7 +213,7 @@ def test_with_redis_the_enrolment_runs_on_an_rq_worker(org, courses, app_factory
         assert "enrolling 3 people" in result.output and "enrolment done" not in result.output
         queue = jobs.rq_queue()
         assert session.scalar(select(func.count()).select_from(Enrolment)) == 0
-        SimpleWorker([queue], connection=queue.connection, name=f"{queue_name}-w").work(burst=True)
+        Worker([queue], connection=queue.connection, name=f"{queue_name}-w").work(burst=True)
         session.expire_all()
         job = session.scalar(select(Job))
         assert (job.status, job.done, job.total) == ("done", 3, 3)

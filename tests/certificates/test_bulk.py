@@ -66,11 +66,11 @@ def rq_app(app_factory, store):
 
 def run_workers(count: int, max_jobs: int | None = None) -> None:
     """Real RQ workers, one after the other in this process, each until the queue is empty."""
-    from rq import SimpleWorker
+    from lms.jobs.worker import Worker
 
     queue = jobs.rq_queue()
     for number in range(count):
-        worker = SimpleWorker([queue], connection=queue.connection, name=f"{queue.name}-w{number}")
+        worker = Worker([queue], connection=queue.connection, name=f"{queue.name}-w{number}")
         worker.work(burst=True, max_jobs=max_jobs)
 
 

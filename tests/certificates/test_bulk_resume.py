@@ -42,10 +42,10 @@ def rq_app(app_factory, tmp_path):
 
 def work(max_jobs: int | None = None) -> None:
     """One real RQ worker on the queue until it is empty, or stopped after ``max_jobs`` chunks."""
-    from rq import SimpleWorker
+    from lms.jobs.worker import Worker
 
     queue = jobs.rq_queue()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True, max_jobs=max_jobs)
+    Worker([queue], connection=queue.connection).work(burst=True, max_jobs=max_jobs)
 
 
 class DoneWatcher:

@@ -134,10 +134,10 @@ def test_the_progress_page_refreshes_while_waiting_and_is_private(rq_app):
     assert signed_in(rq_app, "a1@example.org").get(job_url).status_code == 403
     assert signed_in(rq_app, "admin@example.org").get(job_url).status_code == 200
 
-    from rq import SimpleWorker
+    from lms.jobs.worker import Worker
 
     queue = jobs.rq_queue()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    Worker([queue], connection=queue.connection).work(burst=True)
     wait_for(job_url.rsplit("/", 1)[1], seconds=10)
     finished = text(client.get(job_url))
     assert 'http-equiv="refresh"' not in finished and "100%" in finished

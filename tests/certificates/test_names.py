@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lms.certificates.data import code_groups, name_parts, printed_name
+from lms.accounts.models import User
+from lms.accounts.names import printed_name
+from lms.certificates.data import code_groups, name_parts
 from lms.certificates.models import Certificate
 from lms.courses import service as courses
 from lms.extensions import session
@@ -67,3 +69,13 @@ def test_name_parts_keep_the_given_name_and_the_surname_whole():
 def test_codes_print_in_groups_of_four():
     assert code_groups("7KQ2M9XP4T") == "7KQ2-M9XP-4T"
     assert code_groups("7kq2-m9xp 4t") == "7KQ2-M9XP-4T"
+
+
+def test_pages_write_names_as_certificates_do():
+    """The name on a page (reports, the API) follows the same rule as the printed one: a Latin
+    title in the Thai fields, as a staff list may hold it, is followed by a space."""
+    latin = User(title_th="Mr.", first_name_th="John", last_name_th="Smith")
+    thai = User(title_th="นาย", first_name_th="สมชาย", last_name_th="ใจดี", title_en="Mr.")
+    assert latin.full_name("th") == "Mr. John Smith"
+    assert thai.full_name("th") == "นายสมชาย ใจดี"
+    assert thai.full_name("en") == "นายสมชาย ใจดี"  # no English name: the Thai one

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lms.api.models import ApiToken
 from lms.core.i18n import LANG_COOKIE
 from lms.extensions import session
-from tests.conftest import PASSWORD, _clear_tables, login, make_app, make_user, post_form
+from tests.conftest import PASSWORD, login, make_user, post_form, shared_app
 
 CONTROL_PAGE = "อักขระควบคุม"
 EMAIL = {role: f"{role}@example.org" for role in ("learner", "hr", "admin")}
@@ -22,17 +22,13 @@ EMAIL = {role: f"{role}@example.org" for role in ("learner", "hr", "admin")}
 @pytest.fixture(scope="module")
 def site(database_url):
     """One app and one user per role for the module: these tests only read, or clean up."""
-    app = make_app(database_url, LMS_LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
+
+    def build():
         for role, email in EMAIL.items():
             make_user(role, email=email)
-        session.remove()
-    yield app
-    with app.app_context():
-        session.remove()
-        _clear_tables()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+
+    with shared_app(database_url, build, LMS_LOGIN_RATE_LIMIT="1000 per minute") as (app, _):
+        yield app
 
 
 @pytest.fixture

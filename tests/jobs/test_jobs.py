@@ -75,7 +75,7 @@ def test_an_empty_job_is_done_at_once(app):
 
 
 def test_with_redis_two_rq_workers_share_the_chunks(app_factory):
-    from rq import SimpleWorker
+    from lms.jobs.worker import Worker
 
     queue_name = f"lms-test-{uuid.uuid4().hex[:8]}"
     rq_app = app_factory(LMS_REDIS_URL="redis://127.0.0.1:6379/14", LMS_JOBS_QUEUE=queue_name)
@@ -87,7 +87,7 @@ def test_with_redis_two_rq_workers_share_the_chunks(app_factory):
         assert job.status == "queued" and job.done == 0
         # Two workers, each taking jobs until the queue is empty.
         for name in ("w1", "w2"):
-            worker = SimpleWorker([queue], connection=queue.connection, name=f"{queue_name}-{name}")
+            worker = Worker([queue], connection=queue.connection, name=f"{queue_name}-{name}")
             worker.work(burst=True, max_jobs=2)
         finished = _wait(job.id, seconds=5)
         assert (finished.status, finished.done, finished.total) == ("done", 8, 8)

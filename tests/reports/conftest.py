@@ -67,7 +67,7 @@ from lms.reports.fiscal import bangkok_today
 from lms.xapi import builder
 from lms.xapi.service import record
 from lms.xapi.vocabulary import extension
-from tests.conftest import _clear_tables, make_app, make_course, make_user
+from tests.conftest import make_course, make_user, shared_app
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 RIGHT = {"q.q1": ["b"], "q.q2": ["false"], "q.q3": ["กรุงเทพมหานคร"]}  # 4/4 points
@@ -324,16 +324,8 @@ def built(database_url):
     Building it takes the real learning path (statements, quiz attempts, certificates): once
     per module instead of once per test. Tests using it must not change it.
     """
-    app = make_app(database_url, LMS_LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        org = build_org()
-        session.remove()
-    yield app, org
-    with app.app_context():
-        session.remove()
-        _clear_tables()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+    with shared_app(database_url, build_org, LMS_LOGIN_RATE_LIMIT="1000 per minute") as (app, org):
+        yield app, org
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lms.accounts import service as accounts
 from lms.accounts.models import OrgUnit, Province
 from lms.courses import service as courses
 from lms.extensions import session
-from tests.conftest import PASSWORD, _clear_tables, login, make_app, make_course, make_user
+from tests.conftest import PASSWORD, login, make_course, make_user, shared_app
 from tests.reports.server_client import download, links, server_client, table
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,8 +25,8 @@ UNITS = [f"{char}Unit {i}" for i, char in enumerate(DANGEROUS)]
 def injected(database_url):
     """An HR officer over one department whose six units and six learners start with each
     dangerous character; every learner is enrolled in one course."""
-    app = make_app(database_url, LMS_LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
+
+    def build():
         bangkok = session.scalar(select(Province.id).where(Province.iso_code == "TH-10"))
         parent = OrgUnit(code="INJ", name_th="กรมทดสอบ", name_en="Test Department", kind="department")
         session.add(parent)
@@ -53,13 +53,10 @@ def injected(database_url):
         hr = make_user("hr", email="hr_inj@example.org", password=PASSWORD)
         accounts.set_scopes(hr, [parent.id], [])
         session.commit()
-        session.remove()
-    yield app, uuids
-    with app.app_context():
-        session.remove()
-        _clear_tables()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+        return uuids
+
+    with shared_app(database_url, build, LMS_LOGIN_RATE_LIMIT="1000 per minute") as (app, uuids):
+        yield app, uuids
 
 
 @pytest.fixture

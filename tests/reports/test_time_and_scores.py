@@ -43,7 +43,7 @@ from lms.progress.models import Enrolment, QuizOutcome
 from lms.quizzes import service as quizzes
 from lms.reports import service
 from lms.reports.fiscal import current_fiscal_year
-from tests.conftest import _clear_tables, login, make_app, make_course, make_user, quiz_yaml
+from tests.conftest import login, make_course, make_user, quiz_yaml, shared_app
 from tests.reports.conftest import HALF, RIGHT, province_id
 from tests.reports.test_exports import _start, _wait_until_ready
 
@@ -154,16 +154,8 @@ def _build() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def world_built(database_url):
-    app = make_app(database_url, LMS_LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        uuids = _build()
-        session.remove()
-    yield app, uuids
-    with app.app_context():
-        session.remove()
-        _clear_tables()
-        session.remove()
-        app.extensions["sqlalchemy"].engine.dispose()
+    with shared_app(database_url, _build, LMS_LOGIN_RATE_LIMIT="1000 per minute") as (app, uuids):
+        yield app, uuids
 
 
 @pytest.fixture
