@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.accounts.names import printed_name
+from lms.accounts.names import is_thai
 from lms.extensions import Base, UTCDateTime
 
 
@@ -137,8 +137,12 @@ class User(Base):
     def full_name(self, locale: str = "th") -> str:
         """The name with its title prefix, as it is written in that language."""
         if locale == "en" and self.first_name_en:
-            return printed_name(self.title_en, self.first_name_en, self.last_name_en)
-        return printed_name(self.title_th, self.first_name_th, self.last_name_th)
+            parts = [self.title_en, self.first_name_en, self.last_name_en]
+            return " ".join(p for p in parts if p)
+        # A Thai title joins the first name (นายสมชาย ใจดี); a Latin one is followed by a space.
+        title = self.title_th or ""
+        joiner = "" if not title or is_thai(title) else " "
+        return f"{title}{joiner}{self.first_name_th} {self.last_name_th}".strip()
 
     # Flask-Login protocol
     @property

@@ -131,19 +131,16 @@ def test_login_limits_are_kept_in_redis_when_configured(app_factory, users):
     import redis
 
     server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-
-    def clear():
-        for key in server.keys("*lms-login*"):
-            server.delete(key)
-
-    clear()
     shared = app_factory(LMS_REDIS_URL="redis://127.0.0.1:6379/15", LMS_LOGIN_RATE_LIMIT="2 per minute")
+    # Only this app's keys: other tests on the other pytest worker use the same Redis database.
+    pattern = f"*{shared.config['RATELIMIT_KEY_PREFIX']}*lms-login*"
     first, second = shared.test_client(), shared.test_client()
     try:
         assert login(first, users["learner"].email, "wrong-password-123").status_code == 400
         assert login(second, users["learner"].email, "wrong-password-123").status_code == 400
         assert login(first, users["learner"].email).status_code == 429
-        assert server.keys("*lms-login*"), "the limiter kept nothing in Redis"
+        assert server.keys(pattern), "the limiter kept nothing in Redis"
     finally:
-        clear()
+        for key in server.keys(pattern):
+            server.delete(key)
         server.close()
