@@ -85,8 +85,9 @@ def make_app(database_url: str, **extra):
         # Most tests read a lesson and move on at once; the minimum-time rule has its own tests
         # (tests/progress/test_lesson_time.py), which set the ratio back.
         "LMS_MIN_LESSON_TIME_RATIO": 0,
-        # Apps on Redis share one server (and the other pytest worker's): each keeps its own
-        # sign-in counters, so one test's logins never use up another's limit.
+        # Apps on Redis share one server with the other pytest worker: a prefix of their own keeps
+        # one worker's sign-ins from using up the other's limits (Flask-Limiter keeps the first
+        # prefix it sees for the whole process; the per-account counters use each app's own).
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}:",
     }
     config.update(extra)

@@ -1,5 +1,5 @@
 from lms.accounts.models import User
-from lms.extensions import session
+from lms.extensions import limiter, session
 from tests.conftest import PASSWORD, login, make_user, post_form
 
 
@@ -132,8 +132,16 @@ def test_login_limits_are_kept_in_redis_when_configured(app_factory, users):
 
     server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     shared = app_factory(LMS_REDIS_URL="redis://127.0.0.1:6379/15", LMS_LOGIN_RATE_LIMIT="2 per minute")
-    # Only this app's keys: other tests on the other pytest worker use the same Redis database.
-    pattern = f"*{shared.config['RATELIMIT_KEY_PREFIX']}*lms-login*"
+    # Flask-Limiter keeps the first key prefix it is given for the whole process (one limiter
+    # object, many test apps): clear this process's keys only, since the other pytest worker
+    # uses the same Redis database.
+    pattern = f"*{limiter._key_prefix}*lms-login*"
+
+    def clear():
+        for key in server.keys(pattern):
+            server.delete(key)
+
+    clear()
     first, second = shared.test_client(), shared.test_client()
     try:
         assert login(first, users["learner"].email, "wrong-password-123").status_code == 400
@@ -141,6 +149,5 @@ def test_login_limits_are_kept_in_redis_when_configured(app_factory, users):
         assert login(first, users["learner"].email).status_code == 429
         assert server.keys(pattern), "the limiter kept nothing in Redis"
     finally:
-        for key in server.keys(pattern):
-            server.delete(key)
+        clear()
         server.close()
