@@ -60,10 +60,14 @@ class DoneWatcher:
     def _watch(self) -> None:
         with self.engine.connect() as connection:
             while not self.stop.is_set():
-                query = text("SELECT done FROM lms_jobs WHERE id = :id")
-                self.seen.add(connection.execute(query, {"id": self.job_id}).scalar())
-                connection.rollback()
+                self._read(connection)
                 time.sleep(0.005)
+            self._read(connection)  # once more after the worker stopped: its last count too
+
+    def _read(self, connection) -> None:
+        query = text("SELECT done FROM lms_jobs WHERE id = :id")
+        self.seen.add(connection.execute(query, {"id": self.job_id}).scalar())
+        connection.rollback()
 
     def __enter__(self):
         self.thread.start()
