@@ -27,20 +27,18 @@ IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 
 
 @lru_cache(maxsize=256)
-def _fingerprint(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    except OSError:
-        return None
-
-
 def fingerprint(folder: str | Path, filename: str) -> str | None:
-    """The file's content fingerprint; ``None`` if there is no such file in ``folder``."""
+    """The file's content fingerprint; ``None`` if there is no such file in ``folder``.
+
+    Cached whole, path checks included: ``url_for`` asks for it several times on every page."""
     root = Path(folder).resolve()
     path = (root / filename).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return None
-    return _fingerprint(path)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        return None
 
 
 class StaticBlueprint(Blueprint):
