@@ -31,20 +31,12 @@ class ConcurrentWrite(RuntimeError):
 def commit_once(action: Callable[[], T]) -> T:
     """Run ``action`` (service calls that flush) and commit. After a unique violation, roll back
     and run it once more; a second violation is a 409 that asks to reload."""
-    try:
-        result = action()
-        session.commit()
-        return result
-    except (IntegrityError, ConcurrentWrite) as error:
-        session.rollback()
-        log.info("a concurrent request wrote the same row first; running again: %s", error)
-    try:
-        result = action()
-        session.commit()
-    except (IntegrityError, ConcurrentWrite):
-        session.rollback()
-        log.warning("a concurrent request wrote the same row first, twice: answered 409")
-        abort(
-            409, _("Someone else changed the same record at the same moment. Reload the page and try again.")
-        )
-    return result
+    for attempt in ("first", "second"):
+        try:
+            result = action()
+            session.commit()
+            return result
+        except (IntegrityError, ConcurrentWrite) as error:
+            session.rollback()
+            log.info("a concurrent request wrote the same row first (%s run): %s", attempt, error)
+    abort(409, _("Someone else changed the same record at the same moment. Reload the page and try again."))
