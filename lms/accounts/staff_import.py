@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
@@ -138,6 +137,8 @@ def _check_row(
         elif not row.get(column):
             fail(column, _("this value is required."))
     if row.get("email"):
+        from email_validator import EmailNotValidError, validate_email
+
         try:
             clean["email"] = normalise_email(
                 validate_email(row["email"], check_deliverability=False).normalized

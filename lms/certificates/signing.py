@@ -21,18 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from flask import current_app
 
 from lms.certificates.errors import CertificateError
 
 if TYPE_CHECKING:
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
     from pyhanko.sign import signers
 
 log = logging.getLogger(__name__)
@@ -78,6 +73,8 @@ class CertificateSigner:
     @classmethod
     def from_config(cls, config: Any, now: datetime | None = None) -> CertificateSigner | None:
         """The signer the settings describe, ``None`` if signing is not configured."""
+        from asn1crypto import keys as asn1_keys
+        from cryptography.hazmat.primitives import serialization
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         from lms.certificates.pyhanko_signer import ParsedKeySigner
@@ -190,6 +187,9 @@ def _read(setting: str, path: str) -> bytes:
 
 
 def _load_key(path: str, passphrase: str | None) -> Any:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     raw = _read(KEY, path)
     load = serialization.load_pem_private_key if b"-----BEGIN" in raw else serialization.load_der_private_key
     password = passphrase.encode("utf-8") if passphrase else None
@@ -208,6 +208,8 @@ def _load_key(path: str, passphrase: str | None) -> Any:
 
 
 def _load_certificates(setting: str, path: str) -> list[x509.Certificate]:
+    from cryptography import x509
+
     raw = _read(setting, path)
     try:
         if b"-----BEGIN" in raw:
@@ -234,6 +236,8 @@ def _load_chain(path: str) -> tuple[x509.Certificate, ...]:
 def _check_pair(
     private_key: Any, certificate: x509.Certificate, key_path: str, cert_path: str, now: datetime
 ) -> None:
+    from cryptography.hazmat.primitives import serialization
+
     public = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     if private_key.public_key().public_bytes(*public) != certificate.public_key().public_bytes(*public):
         raise SigningConfigError(
@@ -251,6 +255,9 @@ def _check_pair(
 
 
 def _key_type(private_key: Any) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
     if isinstance(private_key, RSAPrivateKey):
         return f"RSA {private_key.key_size}"
     if isinstance(private_key, EllipticCurvePrivateKey):
@@ -259,4 +266,7 @@ def _key_type(private_key: Any) -> str:
 
 
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))

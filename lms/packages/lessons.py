@@ -10,12 +10,14 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from lms.packages.markdown import media_target, parser
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 FENCE = "---"
 TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")

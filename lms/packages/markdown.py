@@ -17,12 +17,14 @@ from collections.abc import Mapping
 from functools import cache
 from itertools import pairwise
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".webm"})
@@ -54,6 +56,8 @@ def parser(*, html: bool = False) -> MarkdownIt:
 
     The checker parses with ``html=True`` only to find raw HTML and report its line.
     """
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
 
 
@@ -108,6 +112,8 @@ def _walk(tokens: list[Token]):
 
 def _link_bare_urls(md: MarkdownIt, tokens: list[Token]) -> None:
     """A paragraph that is only a web address becomes a link to it (never an embed)."""
+    from markdown_it.token import Token
+
     for before, token in pairwise(tokens):
         children = token.children or []
         if before.type != "paragraph_open" or len(children) != 1 or children[0].type != "text":
@@ -123,6 +129,8 @@ def _link_bare_urls(md: MarkdownIt, tokens: list[Token]) -> None:
 
 
 def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from lms.packages.problems import Problem
 from lms.packages.yamlsource import YamlDocument
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 COURSE = "course.schema.json"
 LESSON = "lesson.schema.json"
@@ -40,6 +41,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name))
 
 
