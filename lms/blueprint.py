@@ -12,6 +12,7 @@ from lms.accounts.blueprint import accounts_blueprint, admin_blueprint
 from lms.accounts.forms import ROLE_LABELS, STAFF_GROUP_LABELS
 from lms.api.blueprint import api_blueprint, tokens_blueprint
 from lms.assignments.blueprint import assignments_blueprint
+from lms.authoring.blueprint import authoring_blueprint
 from lms.certificates.blueprint import certificates_blueprint
 from lms.core.blueprint import core_blueprint
 from lms.core.errors import register_error_pages
@@ -47,6 +48,7 @@ lms_blueprint.register_blueprint(reports_blueprint)
 lms_blueprint.register_blueprint(api_blueprint, url_prefix="/api/v1")
 lms_blueprint.register_blueprint(tokens_blueprint)
 lms_blueprint.register_blueprint(assignments_blueprint)
+lms_blueprint.register_blueprint(authoring_blueprint)
 
 
 @lms_blueprint.app_context_processor

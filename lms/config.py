@@ -90,6 +90,10 @@ SETTINGS: dict[str, Setting] = {
         "The standalone app compresses HTML, CSS, JS, JSON and CSV responses (gzip or Brotli, "
         "CSV exports still stream). Turn off when a reverse proxy compresses (docs/deployment.md).",
     ),
+    "LMS_COURSE_IRI_BASE": Setting(
+        "https://dg-lms.example/course/",
+        "Start of the IRI of a course made in the browser (the slug follows); keep it once set.",
+    ),
     "LMS_MEDIA_DIR": Setting(None, "Where imported course media are kept. Unset: instance/media."),
     "LMS_MEDIA_MAX_MB": Setting(
         200, "Largest media file a course package may hold, in MB (1 MB = 1024 KiB)."

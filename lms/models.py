@@ -4,6 +4,7 @@ from lms.accounts.models import HRScope, OrgUnit, Province, User, UserRole
 from lms.api.models import ApiToken
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
 from lms.audit.models import AuditEntry
+from lms.authoring.models import CourseDraft, CourseOwner, DraftFile
 from lms.certificates.models import Certificate
 from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
 from lms.jobs.models import Job
@@ -16,6 +17,9 @@ __all__ = [
     "Assignment",
     "AssignmentUser",
     "AuditEntry",
+    "CourseDraft",
+    "CourseOwner",
+    "DraftFile",
     "Certificate",
     "Course",
     "CourseVersion",
