@@ -45,7 +45,9 @@ def require_author(actor: User, course: Course) -> None:
     """Refuse unless ``actor`` may author ``course`` (the message names the course)."""
     require(actor, AUTHOR_COURSES)
     if not may_author(actor, course):
-        raise NotAllowed(_("You are not an owner of the course %(slug)s; ask an administrator.", slug=course.slug))
+        raise NotAllowed(
+            _("You are not an owner of the course %(slug)s; ask an administrator.", slug=course.slug)
+        )
 
 
 def require_may_create(actor: User) -> None:

@@ -96,16 +96,25 @@ def _new_draft(actor: User, course: Course, version: CourseVersion | None) -> Co
 def load_version(draft: CourseDraft, version: CourseVersion, actor: User) -> None:
     """Make the draft's files those of ``version`` (a new draft, a reset or a rollback)."""
     package = version.package
-    wanted: dict[str, tuple[str | None, str | None]] = {p: (t, None) for p, t in package["files"].items()}
-    wanted.update({p: (None, sha) for p, sha in package["media"].items()})
-    by_path = {f.path: f for f in draft.files}
-    for path, (text, sha256) in wanted.items():
-        size = _stored_size(path, sha256) if sha256 else None
-        _put(draft, by_path.get(path), path, actor, text=text, media_sha256=sha256, media_size=size)
-    for path, file in by_path.items():
-        if path not in wanted and file.exists:
-            _put(draft, file, path, actor)
+    load_snapshot(draft, Snapshot(dict(package["files"]), dict(package["media"])), actor)
     draft.base_version_number = version.number
+
+
+def load_snapshot(draft: CourseDraft, data: Snapshot, actor: User) -> None:
+    """Make the draft's files exactly ``data`` (media already in the store), whatever their
+    revisions: for loading a version or an uploaded package, not for an editor's save."""
+    wanted: dict[str, tuple[str | None, str | None]] = {p: (t, None) for p, t in data.texts.items()}
+    wanted.update({p: (None, sha) for p, sha in data.media.items()})
+    by_path = {f.path: f for f in draft.files}
+    for path, (content, sha256) in wanted.items():
+        current = by_path.get(path)
+        if current is not None and (current.text, current.media_sha256) == (content, sha256):
+            continue
+        size = _stored_size(path, sha256) if sha256 else None
+        _put(draft, current, path, actor, text=content, media_sha256=sha256, media_size=size)
+    for path, current in by_path.items():
+        if path not in wanted and current.exists:
+            _put(draft, current, path, actor)
     draft.updated_at = utcnow()
 
 
@@ -226,6 +235,11 @@ def _base_version(draft: CourseDraft) -> CourseVersion | None:
     return next((v for v in draft.course.versions if v.number == draft.base_version_number), None)
 
 
+def check_revision(draft: CourseDraft, path: str, base_revision: int) -> None:
+    """Raise :class:`StaleEdit` unless ``path`` is still at ``base_revision``."""
+    _current(draft, path, base_revision)
+
+
 def _current(draft: CourseDraft, path: str, base_revision: int) -> DraftFile | None:
     current = file(draft, path)
     if (current.revision if current else 0) != base_revision:
@@ -276,7 +290,9 @@ def _subject(draft: CourseDraft) -> str:
     return f"course:{draft.course.slug}"
 
 
-def _audit(actor: User, draft: CourseDraft, action: str, path: str, before: str | None, after: str | None) -> None:
+def _audit(
+    actor: User, draft: CourseDraft, action: str, path: str, before: str | None, after: str | None
+) -> None:
     diff = "".join(
         difflib.unified_diff(
             (before or "").splitlines(keepends=True),

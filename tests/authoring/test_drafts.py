@@ -57,7 +57,9 @@ def test_a_save_from_an_old_revision_is_refused_and_writes_nothing(course, owner
 def test_every_save_is_audited_with_its_diff(course, owner):
     draft = drafts.draft_of(owner, course)
     path = "lessons/m1-l2.md"
-    drafts.save_text(draft, owner, path, drafts.text(draft, path) + "บรรทัดใหม่\n", drafts.revision(draft, path))
+    drafts.save_text(
+        draft, owner, path, drafts.text(draft, path) + "บรรทัดใหม่\n", drafts.revision(draft, path)
+    )
     session.commit()
     entry = session.query(AuditEntry).filter_by(action="authoring.file_saved").one()
     assert entry.actor_id == owner.id
