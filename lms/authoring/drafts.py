@@ -302,6 +302,6 @@ def _audit(
         )
     )
     if len(diff) > DIFF_LIMIT:
-        diff = diff[:DIFF_LIMIT] + "\n[... diff cut at %d characters]\n" % DIFF_LIMIT
+        diff = diff[:DIFF_LIMIT] + f"\n[... diff cut at {DIFF_LIMIT} characters]\n"
     current = file(draft, path)
     audit(actor, action, _subject(draft), path=path, revision=current.revision if current else 0, diff=diff)
