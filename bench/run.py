@@ -25,6 +25,9 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
 - reports (``reports.py``): the HR report pages (completion overview, drill-down, training hours,
   transcript) in ms at N learners on SQLite and PostgreSQL, for an administrator and an HR officer,
   against the same pages' SQL replayed alone on a raw driver connection;
+- insights (``insights.py``): the trainer insights pages (course dashboard, lesson drop-off, quiz
+  item analysis) in ms for the owning trainer, N learners in one course on PostgreSQL, against
+  the same pages' SQL replayed alone;
 - void (``void.py``): ``lms.xapi.voiding.void_statement`` of a lesson completion on PostgreSQL
   with a ledger of N learners (100,000: about 1.5 million statements, written in bulk), in ms,
   against one ``xapi.record`` of an 'experienced' statement on the same ledger.
@@ -45,6 +48,7 @@ from importlib.metadata import version
 import certificate
 import certificate_bulk
 import home_page
+import insights
 import lesson_page
 import quiz
 import reports
@@ -68,6 +72,7 @@ BENCHMARKS = {
         certificate_bulk.run,
     ),
     "reports": ("HR report pages at N learners vs their SQL alone (SQLite, PostgreSQL)", reports.run),
+    "insights": ("trainer insights pages at N learners vs their SQL alone (PostgreSQL)", insights.run),
     "void": ("void_statement on an N-learner ledger vs one xapi.record (PostgreSQL)", void.run),
     "startup": ("flask lms command and create_app start-up vs a bare Flask CLI", startup.run),
     "slow_link": ("cold lesson and report page loads over a slow link vs a bare Flask page", slow_link.run),
@@ -176,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         "--report-everyone",
         action="store_true",
         help="every learner enrols in every course (default: the demo seed's chances)",
+    )
+    insight = parser.add_argument_group("insights (PostgreSQL: --postgres-url; --report-repeats)")
+    insight.add_argument(
+        "--insights-learners", type=int, default=100_000, help="learners enrolled in the course"
     )
     voids = parser.add_argument_group("void (PostgreSQL: --postgres-url)")
     voids.add_argument(

@@ -21,6 +21,7 @@ from lms.core.input_guard import refuse_control_characters
 from lms.core.security import add_security_headers
 from lms.core.static import StaticBlueprint
 from lms.courses.blueprint import courses_blueprint
+from lms.insights.blueprint import insights_blueprint
 from lms.quizzes.blueprint import quizzes_blueprint
 from lms.reports.blueprint import reports_blueprint
 from lms.xapi.blueprint import xapi_admin_blueprint
@@ -49,6 +50,7 @@ lms_blueprint.register_blueprint(api_blueprint, url_prefix="/api/v1")
 lms_blueprint.register_blueprint(tokens_blueprint)
 lms_blueprint.register_blueprint(assignments_blueprint)
 lms_blueprint.register_blueprint(authoring_blueprint)
+lms_blueprint.register_blueprint(insights_blueprint)
 
 
 @lms_blueprint.app_context_processor

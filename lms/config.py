@@ -64,6 +64,7 @@ SETTINGS: dict[str, Setting] = {
     "LMS_SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only (standalone app)."),
     "LMS_PASSWORD_MIN_LENGTH": Setting(10, "Shortest password a person may choose."),
     "LMS_USERS_PER_PAGE": Setting(50, "Rows per page in the admin user list."),
+    "LMS_AUDIT_PER_PAGE": Setting(50, "Rows per page in the audit log (authoring, for administrators)."),
     "LMS_IMPORT_MAX_ROWS": Setting(20000, "Largest staff list accepted by one import."),
     "LMS_IMPORT_BACKGROUND_ROWS": Setting(
         1000, "Staff lists with more rows are imported by a background job from the admin page."
@@ -98,6 +99,12 @@ SETTINGS: dict[str, Setting] = {
     "LMS_MEDIA_MAX_MB": Setting(
         200, "Largest media file a course package may hold, in MB (1 MB = 1024 KiB)."
     ),
+    "LMS_PACKAGE_MAX_MB": Setting(
+        500,
+        "Largest course package zip a trainer may upload, in MB, counted unzipped (the upload itself "
+        "may be no larger either).",
+    ),
+    "LMS_PACKAGE_MAX_FILES": Setting(2000, "Most entries an uploaded course package zip may hold."),
     "LMS_CERTIFICATE_DIR": Setting(
         None, "Where rendered certificate PDFs are stored. Unset: instance/certificates."
     ),

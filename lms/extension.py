@@ -146,12 +146,14 @@ def _register_blueprints(app: Flask, prefix: str) -> None:
 
 def _projectors() -> ProjectorRouter:
     """The projectors ``xapi.record`` hands statements to: one router per app."""
+    from lms.insights import projectors as insight_projectors
     from lms.progress import projectors
     from lms.progress.rebuild import rebuild
 
     router = ProjectorRouter()
     projectors.register(router)
     router.register_rederiver(rebuild)
+    insight_projectors.register(router)
     return router
 
 

@@ -5,8 +5,10 @@ from lms.api.models import ApiToken
 from lms.assignments.models import Assignment, AssignmentUser, RequiredCourse
 from lms.audit.models import AuditEntry
 from lms.authoring.models import CourseDraft, CourseOwner, DraftFile
+from lms.authoring.template_models import CertificateTemplateDraft
 from lms.certificates.models import Certificate
 from lms.content.models import Course, CourseVersion, LearningPath, Lesson, Module
+from lms.insights.models import QuestionAnswer, QuestionAnswerChoice
 from lms.jobs.models import Job
 from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.quizzes.models import QuizAttempt
@@ -17,12 +19,13 @@ __all__ = [
     "Assignment",
     "AssignmentUser",
     "AuditEntry",
+    "Certificate",
+    "CertificateTemplateDraft",
+    "Course",
     "CourseDraft",
     "CourseOwner",
-    "DraftFile",
-    "Certificate",
-    "Course",
     "CourseVersion",
+    "DraftFile",
     "Enrolment",
     "HRScope",
     "Job",
@@ -33,6 +36,8 @@ __all__ = [
     "OrgUnit",
     "OutboxEntry",
     "Province",
+    "QuestionAnswer",
+    "QuestionAnswerChoice",
     "QuizAttempt",
     "QuizOutcome",
     "RequiredCourse",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import yaml
+
 from lms.accounts.models import User
 from lms.authoring import drafts, yaml_text
 from lms.authoring.models import CourseDraft
@@ -21,7 +23,7 @@ def read(draft: CourseDraft) -> tuple[dict[str, Any], int]:
     YAML fields; the checker says why at preview and publish)."""
     try:
         data = yaml_text.load(drafts.text(draft, COURSE_FILE))
-    except ValueError:
+    except yaml.YAMLError:
         data = None
     return (data if isinstance(data, dict) else {}), drafts.revision(draft, COURSE_FILE)
 

@@ -102,7 +102,11 @@ def load_version(draft: CourseDraft, version: CourseVersion, actor: User) -> Non
 
 def load_snapshot(draft: CourseDraft, data: Snapshot, actor: User) -> None:
     """Make the draft's files exactly ``data`` (media already in the store), whatever their
-    revisions: for loading a version or an uploaded package, not for an editor's save."""
+    revisions: for loading a version or an uploaded package, not for an editor's save.
+
+    A text file the draft already had is audited as a save or a deletion, as an editor's would
+    be: its new revision makes an open editor's save stale, and the page that refusal links to
+    (``file_changes``) lists these entries."""
     wanted: dict[str, tuple[str | None, str | None]] = {p: (t, None) for p, t in data.texts.items()}
     wanted.update({p: (None, sha) for p, sha in data.media.items()})
     by_path = {f.path: f for f in draft.files}
@@ -110,11 +114,17 @@ def load_snapshot(draft: CourseDraft, data: Snapshot, actor: User) -> None:
         current = by_path.get(path)
         if current is not None and (current.text, current.media_sha256) == (content, sha256):
             continue
+        before = current.text if current is not None else None
         size = _stored_size(path, sha256) if sha256 else None
         _put(draft, current, path, actor, text=content, media_sha256=sha256, media_size=size)
+        if current is not None and content is not None:  # a text file an editor may have open
+            _audit(actor, draft, "authoring.file_saved", path, before, content)
     for path, current in by_path.items():
         if path not in wanted and current.exists:
+            before = current.text
             _put(draft, current, path, actor)
+            if before is not None:
+                _audit(actor, draft, "authoring.file_deleted", path, before, None)
     draft.updated_at = utcnow()
 
 

@@ -217,7 +217,7 @@ class CertificateRenderer:
             font_config=self.font_config,
         )
         self._srgb = _srgb_profile()
-        self._templates: dict[str, _Template] = {}
+        self._templates: dict[str, tuple[tuple, _Template]] = {}
         self._lock = threading.RLock()
 
     # --- templates ----------------------------------------------------------------------
@@ -230,10 +230,31 @@ class CertificateRenderer:
         return self._template(template_name).metadata
 
     def _template(self, name: str) -> _Template:
+        """The parsed template, parsed again when its files changed on disk: a template
+        published in the browser reaches every worker process, not only the one that wrote it."""
         with self._lock:
-            if name not in self._templates:
-                self._templates[name] = self._load(name)
-            return self._templates[name]
+            stamp = self._stamp(name)
+            cached = self._templates.get(name)
+            if cached is None or cached[0] != stamp:
+                cached = self._templates[name] = (stamp, self._load(name))
+            return cached[1]
+
+    def _stamp(self, name: str) -> tuple:
+        if not isinstance(name, str) or not _NAME.match(name):
+            return ()
+        try:
+            folder = self._folder(name)
+        except TemplateError:
+            return ()
+        stamp: list = [str(folder)]
+        for file in (TEMPLATE_FILE, THEME_FILE, METADATA_FILE):
+            try:
+                found = (folder / file).stat()
+            except OSError:
+                stamp.append(None)
+            else:
+                stamp.append((found.st_mtime_ns, found.st_size, found.st_ino))
+        return tuple(stamp)
 
     def _load(self, name: str) -> _Template:
         from weasyprint import CSS

@@ -39,6 +39,15 @@ def export_course(slug_or_iri: str, target_dir: Path | str) -> CourseVersion:
     target = Path(target_dir)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} is not an empty folder; export into a new or empty one")
+    write_version(version, target)
+    log.info("exported %s version %d to %s", course.slug, version.number, target)
+    return version
+
+
+def write_version(version: CourseVersion, target: Path) -> None:
+    """Write ``version``'s package into the folder ``target`` (texts as imported, media from the
+    store) and check that the folder hashes to the version's content hash. Shared by the CLI
+    export and the browser's zip download."""
     files = version.package["files"]
     media = {relative: _stored(relative, sha256) for relative, sha256 in version.package["media"].items()}
     for relative, text in files.items():
@@ -47,8 +56,6 @@ def export_course(slug_or_iri: str, target_dir: Path | str) -> CourseVersion:
         shutil.copyfile(source, _write(target, relative))
     if content_hash(target) != version.content_hash:
         raise ExportError(f"the files written to {target} differ from version {version.number} as imported")
-    log.info("exported %s version %d to %s", course.slug, version.number, target)
-    return version
 
 
 def _stored(relative: str, sha256: str) -> Path:
