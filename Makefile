@@ -12,6 +12,8 @@ run: system-deps install
 	$(FLASK) db upgrade
 	$(FLASK) lms demo load
 	$(FLASK) lms content import content
+	$(FLASK) lms authoring add-owner exec-digital-leadership trainer@lms.example --by admin@lms.example
+	$(FLASK) lms authoring add-owner practitioner-digital-skills trainer@lms.example --by admin@lms.example
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
 	LMS_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from lms.accounts.cli import demo_cli, users_cli
 from lms.api.cli import api_cli
 from lms.assignments.cli import assignments_cli
+from lms.authoring.cli import authoring_cli
 from lms.certificates.cli import certificates_cli
 from lms.core import migrations
 from lms.courses.cli import courses_cli
@@ -53,3 +54,4 @@ lms_cli.add_command(jobs_cli)
 lms_cli.add_command(api_cli)
 lms_cli.add_command(assignments_cli)
 lms_cli.add_command(xapi_cli)
+lms_cli.add_command(authoring_cli)

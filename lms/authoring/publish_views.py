@@ -41,6 +41,10 @@ class DiscardForm(FlaskForm):
     )
 
 
+class PublishForm(FlaskForm):
+    replace_newer = BooleanField(_l("Replace the newer version with this draft"))
+
+
 def register(bp) -> None:
     bp.add_url_rule("/<slug>/preview", "preview", course_preview)
     bp.add_url_rule("/<slug>/preview/lessons/<key>", "preview_lesson", lesson_preview)
@@ -130,15 +134,20 @@ def preview_leave(slug: str, key: str):
 def publish(slug: str):
     course = _course(slug)
     actor = current_lms_user()
-    form = ConfirmForm()
+    form = PublishForm()
     status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        replace = form.replace_newer.data
         try:
-            result = commit_once(lambda: publishing.publish(actor, course))
+            result = commit_once(lambda: publishing.publish(actor, course, replace_newer=replace))
         except publishing.NothingToDo as refused:
             flash(str(refused), "info")
+        except publishing.OutdatedDraft as refused:
+            session.rollback()
+            flash(str(refused), "error")
+            status = 409
         except PackageError as error:
             session.rollback()
             flash(_("Not published: %(n)d problem(s) must be fixed first.", n=len(error.problems)), "error")
@@ -147,8 +156,15 @@ def publish(slug: str):
             flash(_("Published as version %(n)d.", n=result.version.number), "success")
             return redirect(url_for("lms.authoring.history", slug=slug))
     found = publishing.review(actor, course)
-    page = _layout(course, "publish", review=found, form=form, discard_form=DiscardForm())
+    page = _layout(
+        course, "publish", review=found, form=form, discard_form=DiscardForm(), outdated=_outdated(course)
+    )
     return render_template("lms/authoring/publish.html", **page), status
+
+
+def _outdated(course: Course) -> bool:
+    draft = drafts.existing_draft(course)
+    return draft is not None and publishing.is_outdated(draft)
 
 
 @login_required
@@ -159,7 +175,9 @@ def discard(slug: str):
     form = DiscardForm()
     if not form.validate_on_submit():
         found = publishing.review(actor, course)
-        page = _layout(course, "publish", review=found, form=ConfirmForm(), discard_form=form)
+        page = _layout(
+            course, "publish", review=found, form=PublishForm(), discard_form=form, outdated=_outdated(course)
+        )
         return render_template("lms/authoring/publish.html", **page), 400
     draft = drafts.existing_draft(course)
     if draft is not None:

@@ -33,6 +33,10 @@ from lms.packages.problems import PackageError, Problem, errors
 VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)
 
 
+class OutdatedDraft(ValueError):
+    """The draft began from an older version than the newest published one."""
+
+
 class NothingToDo(ValueError):
     """A publish or rollback that would change nothing; the message says why."""
 
@@ -89,16 +93,29 @@ def changes(draft: CourseDraft) -> list[Change]:
     return found
 
 
-def publish(actor: User, course: Course) -> ImportResult:
+def publish(actor: User, course: Course, *, replace_newer: bool = False) -> ImportResult:
     """Import the draft as the course's next version and publish the course.
 
-    Raises :class:`PackageError` (every problem, by file and line) having written nothing, and
-    :class:`NothingToDo` when the draft equals the published version.
+    Raises :class:`PackageError` (every problem, by file and line) having written nothing,
+    :class:`NothingToDo` when the draft equals the published version, and
+    :class:`OutdatedDraft` when a newer version was published after the draft began (a zip
+    upload, say), unless ``replace_newer``: publishing would silently undo that version.
     """
     require_author(actor, course)
     draft = drafts.draft_of(actor, course)
     changed = drafts.changed_paths(draft)
     newest = course.current_version
+    if is_outdated(draft) and not replace_newer:
+        raise OutdatedDraft(
+            _(
+                "Not published: the draft started from version %(base)s, and version %(newest)d was "
+                "published since. Publishing would undo what version %(newest)d changed: tick "
+                '"Replace the newer version with this draft" to publish anyway, or discard the '
+                "draft and start again from version %(newest)d.",
+                base=draft.base_version_number,
+                newest=newest.number,
+            )
+        )
     if newest is not None and not changed:
         if course.is_published:
             raise NothingToDo(
@@ -117,6 +134,16 @@ def publish(actor: User, course: Course) -> ImportResult:
     drafts.load_version(draft, result.version, actor)
     audit(actor, "authoring.published", _subject(course), version=result.version.number, paths=changed)
     return result
+
+
+def is_outdated(draft: CourseDraft) -> bool:
+    """Whether a version newer than the one the draft started from has been published."""
+    newest = draft.course.current_version
+    return (
+        newest is not None
+        and draft.base_version_number is not None
+        and draft.base_version_number != newest.number
+    )
 
 
 def rollback(actor: User, course: Course, number: int) -> ImportResult:

@@ -102,6 +102,18 @@ def test_a_stale_save_after_publishing_or_a_rollback_links_to_what_changed_the_f
     assert other.full_name() in text and "-แก้ก่อนเผยแพร่" in text
 
 
+def test_file_changes_links_back_to_the_editor_of_the_file(app, course, owner):
+    client = signed_in(app, owner)
+    drafts.draft_of(owner, course)
+    session.commit()
+    page = client.get(f"/authoring/{SLUG}/changes?path={PATH}&since=0").get_data(as_text=True)
+    assert f'<a href="/authoring/{SLUG}/lessons/m1-l1">กลับไปแก้ไข {PATH}</a>' in page
+    page = client.get(f"/authoring/{SLUG}/changes?path=course.yaml&since=0").get_data(as_text=True)
+    assert f'<a href="/authoring/{SLUG}/structure">กลับไปแก้ไข course.yaml</a>' in page
+    page = client.get(f"/authoring/{SLUG}/changes?path=lessons/gone.md&since=0").get_data(as_text=True)
+    assert "กลับไปแก้ไข" not in page  # no such file in the draft: no editor to go back to
+
+
 def test_file_changes_refuses_a_bad_revision_with_a_message(app, course, owner):
     response = signed_in(app, owner).get(f"/authoring/{SLUG}/changes?path={PATH}&since=abc")
     assert response.status_code == 400

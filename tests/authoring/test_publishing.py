@@ -174,6 +174,21 @@ def test_publish_with_checker_errors_is_refused_and_writes_nothing(client, cours
     assert session.query(AuditEntry).filter_by(action="authoring.published").count() == 0
 
 
+def test_each_problem_links_to_the_editor_of_its_file(client, course, owner):
+    """The checker names the file; the page links to the page that edits it (it used to name it
+    only, so the trainer had to find the lesson through the tabs)."""
+    draft = drafts.draft_of(owner, course)
+    save(draft, owner, "lessons/m1-l2.md", "---\nid: m1-l2\ntitle: {th: บทเสีย\nminutes: ห้า\n---\n")
+    save(draft, owner, "course.yaml", COURSE_YAML.replace("hours: 2", "hours: ไม่ทราบ"))
+    session.commit()
+    login(client, owner.email)
+    page = client.get(f"/authoring/{SLUG}/publish").get_data(as_text=True)
+    lesson = f"/authoring/{SLUG}/lessons/m1-l2"
+    assert f'<a href="{lesson}"><code>lessons/m1-l2.md</code></a>' in page
+    assert f'<a href="/authoring/{SLUG}/structure"><code>course.yaml</code></a>' in page
+    assert client.get(lesson).status_code == 200  # the editor opens a lesson it cannot read
+
+
 def test_publish_without_changes_makes_no_version(client, course, owner):
     drafts.draft_of(owner, course)
     session.commit()
@@ -316,3 +331,31 @@ def test_a_draft_may_not_become_another_course(client, course, owner):
     assert "https://dg-lms.example/course/draft-course" in response.get_data(as_text=True)
     assert session.query(Course).count() == 1
     assert versions(course) == [1]
+
+
+def test_a_draft_older_than_the_newest_version_is_not_published_over_it(client, course, owner, tmp_path):
+    """Version 2 arrives (a zip upload, the CLI) while a trainer's draft still starts from version
+    1: publishing the draft would silently undo version 2, so it is refused until confirmed."""
+    draft = drafts.draft_of(owner, course)
+    save(draft, owner, "lessons/m1-l2.md", lesson_md("m1-l2", "บทที่สอง", "แก้ในฉบับร่าง"))
+    session.commit()
+    newer = write_package(tmp_path / "newer")
+    (newer / "lessons" / "m2-l1.md").write_text(lesson_md("m2-l1", "บทของโมดูลสอง", "รุ่นสองจากไฟล์"), "utf-8")
+    import_package(newer)
+    session.commit()
+
+    login(client, owner.email)
+    refused = post_form(client, f"/authoring/{SLUG}/publish")
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "version 2 was published since" in page or "รุ่นที่ 2" in page
+    assert 'name="replace_newer"' in page
+    session.expire_all()
+    assert [v.number for v in session.get(Course, course.id).versions] == [1, 2]
+
+    done = post_form(client, f"/authoring/{SLUG}/publish", {"replace_newer": "y"})
+    assert done.status_code == 302
+    session.expire_all()
+    newest = session.get(Course, course.id).current_version
+    assert newest.number == 3
+    assert "แก้ในฉบับร่าง" in newest.package["files"]["lessons/m1-l2.md"]
