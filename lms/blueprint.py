@@ -25,6 +25,7 @@ from lms.insights.blueprint import insights_blueprint
 from lms.quizzes.blueprint import quizzes_blueprint
 from lms.reports.blueprint import reports_blueprint
 from lms.xapi.blueprint import xapi_admin_blueprint
+from lms.xapi.lrs.blueprint import lrs_blueprint
 
 lms_blueprint = StaticBlueprint(
     "lms",
@@ -50,6 +51,7 @@ lms_blueprint.register_blueprint(api_blueprint, url_prefix="/api/v1")
 lms_blueprint.register_blueprint(tokens_blueprint)
 lms_blueprint.register_blueprint(assignments_blueprint)
 lms_blueprint.register_blueprint(authoring_blueprint)
+lms_blueprint.register_blueprint(lrs_blueprint)
 lms_blueprint.register_blueprint(insights_blueprint)
 
 

@@ -12,6 +12,7 @@ from lms.insights.models import QuestionAnswer, QuestionAnswerChoice
 from lms.jobs.models import Job
 from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.quizzes.models import QuizAttempt
+from lms.xapi.lrs.models import LrsCredential
 from lms.xapi.models import OutboxEntry, StoredStatement
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "LearningPath",
     "Lesson",
     "LessonProgress",
+    "LrsCredential",
     "Module",
     "OrgUnit",
     "OutboxEntry",
