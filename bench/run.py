@@ -28,9 +28,16 @@ except temporary directories and temporary PostgreSQL databases, removed at the 
 - insights (``insights.py``): the trainer insights pages (course dashboard, lesson drop-off, quiz
   item analysis) in ms for the owning trainer, N learners in one course on PostgreSQL, against
   the same pages' SQL replayed alone;
+- lrs_ingest (``lrs_ingest.py``): ``POST /xapi/statements`` on gunicorn in statements/s (1 and 4
+  clients, batches of 100) on SQLite and PostgreSQL, against Ralph 5.1 and a raw insert; the
+  heartbeat load (200 clients, 170 statements/s) p95 against a bare Flask POST;
+- lrs_query (``lrs_query.py``): ``GET /xapi/statements`` by activity and by agent over N stored
+  statements on PostgreSQL, in ms, against the same SQL replayed alone;
 - void (``void.py``): ``lms.xapi.voiding.void_statement`` of a lesson completion on PostgreSQL
   with a ledger of N learners (100,000: about 1.5 million statements, written in bulk), in ms,
-  against one ``xapi.record`` of an 'experienced' statement on the same ledger.
+  against one ``xapi.record`` of an 'experienced' statement on the same ledger;
+- validation (``validation.py``): ``lms.xapi.validation.validate`` in statements/s, in-process,
+  against ralph's pydantic ``BaseXapiStatement`` on the same set (``--statements``).
 
 Only 127.0.0.1 is ever contacted. Servers are stopped and databases dropped whatever happens.
 """
@@ -50,10 +57,13 @@ import certificate_bulk
 import home_page
 import insights
 import lesson_page
+import lrs_ingest
+import lrs_query
 import quiz
 import reports
 import slow_link
 import startup
+import validation
 import void
 import xapi_record
 from harness import cpu_model
@@ -74,8 +84,17 @@ BENCHMARKS = {
     "reports": ("HR report pages at N learners vs their SQL alone (SQLite, PostgreSQL)", reports.run),
     "insights": ("trainer insights pages at N learners vs their SQL alone (PostgreSQL)", insights.run),
     "void": ("void_statement on an N-learner ledger vs one xapi.record (PostgreSQL)", void.run),
+    "lrs_ingest": (
+        "POST /xapi/statements (gunicorn) vs Ralph 5.1 vs raw insert; the heartbeat load (PostgreSQL)",
+        lrs_ingest.run,
+    ),
+    "lrs_query": (
+        "GET /xapi/statements by activity and agent over N statements vs its SQL alone",
+        lrs_query.run,
+    ),
     "startup": ("flask lms command and create_app start-up vs a bare Flask CLI", startup.run),
     "slow_link": ("cold lesson and report page loads over a slow link vs a bare Flask page", slow_link.run),
+    "validation": ("statement validation, ours vs ralph's pydantic model, in statements/s", validation.run),
 }
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -190,6 +209,18 @@ def main(argv: list[str] | None = None) -> int:
     voids.add_argument(
         "--void-learners", type=int, default=100_000, help="learners in the ledger (at least 190)"
     )
+    lrs = parser.add_argument_group("lrs_ingest and lrs_query (--workers, --learners, --postgres-url)")
+    lrs.add_argument("--lrs-statements", type=int, default=2000, help="statements per ingest measurement")
+    lrs.add_argument("--lrs-batch", type=int, default=100, help="statements per POST")
+    lrs.add_argument("--lrs-clients", type=int, default=4, help="clients at once in the second measurement")
+    lrs.add_argument("--heartbeat-clients", type=int, default=200, help="keep-alive heartbeat clients")
+    lrs.add_argument("--heartbeat-rate", type=float, default=170.0, help="heartbeat statements/s in all")
+    lrs.add_argument("--heartbeat-seconds", type=float, default=30.0, help="heartbeat duration")
+    lrs.add_argument(
+        "--query-statements", type=int, default=1_000_000, help="statements stored for lrs_query"
+    )
+    lrs.add_argument("--query-learners", type=int, default=5000, help="learner accounts for lrs_query")
+    lrs.add_argument("--query-repeats", type=int, default=10, help="timed GETs per query")
     starts = parser.add_argument_group("startup and slow_link")
     starts.add_argument("--startup-runs", type=int, default=5, help="timed runs of each start-up command")
     starts.add_argument("--slow-learners", type=int, default=2000, help="learners in the slow-link data set")

@@ -18,7 +18,7 @@ In-process (no server), on a temporary SQLite file and on a temporary PostgreSQL
 4. print statements/s for both and the ratio record / raw insert.
 
 A short warm-up comes first; it also counts the SQL statements one ``record`` runs and times
-``validate`` (ralph/pydantic) alone, to show where the time goes.
+``validate`` (lms/xapi/validation.py) alone, to show where the time goes.
 """
 
 from __future__ import annotations

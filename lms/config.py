@@ -167,9 +167,25 @@ SETTINGS: dict[str, Setting] = {
     "LMS_JOBS_STALE_AFTER": Setting(
         300, "Seconds without a heartbeat after which an unfinished job shows as stopped (may be resumed)."
     ),
-    "LMS_XAPI_FORWARD_TO": Setting(
-        (), "Comma-separated statement endpoints of external LRSs; each statement is queued for each."
+    "LMS_LRS_LAUNCH_TOKEN_MINUTES": Setting(
+        120, "Minutes a launch token (the LRS access given to content the LMS launches) stays valid."
     ),
+    "LMS_XAPI_FORWARD": Setting(
+        (),
+        "External LRSs every statement is relayed to: a JSON list of {name, endpoint, username, "
+        "password, version, filter} (docs/xapi-relay.md). Each matching statement is queued for each.",
+    ),
+    "LMS_LRS_PAGE_SIZE": Setting(
+        100, "Most statements one page of GET /xapi/statements returns (limit=0 asks for this many)."
+    ),
+    "LMS_XAPI_FORWARD_TO": Setting(
+        (), "Deprecated (use LMS_XAPI_FORWARD): statement URLs of external LRSs, without credentials."
+    ),
+    "LMS_XAPI_RELAY_BATCH": Setting(100, "Statements the relay POSTs to an external LRS in one request."),
+    "LMS_XAPI_RELAY_TIMEOUT": Setting(10.0, "Seconds the relay waits for an external LRS (connect, answer)."),
+    "LMS_XAPI_RELAY_RETRY_BASE": Setting(2.0, "Seconds before a first retry; doubled for each next one."),
+    "LMS_XAPI_RELAY_RETRY_MAX": Setting(3600.0, "Longest wait in seconds between two retries."),
+    "LMS_XAPI_RELAY_POLL": Setting(5.0, "Seconds `flask lms xapi relay` waits after an idle pass."),
 }
 
 

@@ -12,8 +12,12 @@ from lms.insights.models import QuestionAnswer, QuestionAnswerChoice
 from lms.jobs.models import Job
 from lms.progress.models import Enrolment, LessonProgress, QuizOutcome
 from lms.quizzes.models import QuizAttempt
+from lms.xapi.lrs.attachment_models import LrsAttachment
+from lms.xapi.lrs.document_models import LrsDocument
+from lms.xapi.lrs.launch_models import LrsLaunchToken
 from lms.xapi.lrs.models import LrsCredential
-from lms.xapi.models import OutboxEntry, StoredStatement
+from lms.xapi.lrs.statement_models import LrsStatementKey, LrsStatementMeta
+from lms.xapi.models import OutboxEntry, RelayTargetState, StoredStatement
 
 __all__ = [
     "ApiToken",
@@ -33,7 +37,12 @@ __all__ = [
     "LearningPath",
     "Lesson",
     "LessonProgress",
+    "LrsAttachment",
     "LrsCredential",
+    "LrsDocument",
+    "LrsLaunchToken",
+    "LrsStatementKey",
+    "LrsStatementMeta",
     "Module",
     "OrgUnit",
     "OutboxEntry",
@@ -42,6 +51,7 @@ __all__ = [
     "QuestionAnswerChoice",
     "QuizAttempt",
     "QuizOutcome",
+    "RelayTargetState",
     "RequiredCourse",
     "StoredStatement",
     "User",

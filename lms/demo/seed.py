@@ -32,6 +32,8 @@ from lms.demo.people import EMAIL_DOMAIN, Person, learner_random, make_person
 from lms.extensions import session
 from lms.quizzes import service as quizzes
 from lms.xapi.models import StoredStatement
+from lms.xapi.relay import outbox as relay_outbox
+from lms.xapi.relay import targets as relay_targets
 from lms.xapi.service import record_many
 
 log = logging.getLogger(__name__)
@@ -78,11 +80,12 @@ class SeedSummary:
     assignments: int = 0
     required_courses: int = 0
     seconds: float = 0.0
+    not_relayed: bool = False
 
     def lines(self) -> list[str]:
         rate = self.statements / self.seconds if self.seconds else 0
         last = self.first_index + self.learners - 1
-        return [
+        lines = [
             f"Org units created:  {self.units_created:,}",
             f"Learners:           {self.learners:,} (numbers {self.first_index:,} to {last:,},"
             f" emails *@{EMAIL_DOMAIN})",
@@ -92,6 +95,11 @@ class SeedSummary:
             f"Assignments:        {self.assignments:,}, required courses added {self.required_courses:,}",
             f"Elapsed:            {self.seconds:,.1f} s",
         ]
+        if self.not_relayed:
+            lines.append(
+                "Not queued for the external LRSs (flask lms xapi relay backfill TARGET queues them)."
+            )
+        return lines
 
 
 def check(options: SeedOptions, today: date) -> None:
@@ -128,11 +136,10 @@ class Seeder:
             raise SeedError("No published course: import some first (flask lms content import content).")
         if len(organisation.provinces()) != organisation.PROVINCE_COUNT:
             raise SeedError("The 77 provinces are missing: run 'flask lms db upgrade' first.")
-        if current_app.config["LMS_XAPI_FORWARD_TO"]:
-            raise SeedError(
-                "LMS_XAPI_FORWARD_TO is set: the demo statements would be sent to those LRSs. "
-                "Seed a database whose settings forward to none."
-            )
+        if relay_targets.for_queueing():
+            # The fictional learning is not queued for the external LRSs; a backfill can queue it.
+            relay_outbox.hold()
+            self.summary.not_relayed = True
         if self.options.workers > 1 and session.get_bind().dialect.name != "postgresql":
             raise SeedError("--workers above 1 needs PostgreSQL: SQLite takes one writer at a time.")
         if organisation.exists() and not self.options.append:
@@ -190,6 +197,7 @@ class Seeder:
         self.summary.statements = _count(StoredStatement.seq) - self.statements_before
         self.summary.certificates = _count(Certificate.id) - self.certificates_before
         self.summary.seconds = time.perf_counter() - self.began
+        relay_outbox.hold(False)
         log.info("seeded %s learners, %s statements", self.summary.learners, self.summary.statements)
         return self.summary
 

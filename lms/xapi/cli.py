@@ -8,9 +8,23 @@ from flask.cli import AppGroup
 from lms.accounts import policy
 from lms.core.cli import fail
 from lms.extensions import session
+from lms.xapi.lrs.credential_cli import credentials_cli
+from lms.xapi.relay.cli import relay_cli
 from lms.xapi.voiding import VoidError, void_statement
 
 xapi_cli = AppGroup("xapi", help="The xAPI statement store.")
+xapi_cli.add_command(relay_cli)
+xapi_cli.add_command(credentials_cli)
+
+
+@xapi_cli.command("lrs-index")
+def lrs_index() -> None:
+    """Index statements stored before the LRS's query index (migration 0015) for GET filters."""
+    from lms.xapi.lrs.statement_store import index_unindexed
+
+    count = index_unindexed()
+    session.commit()
+    click.echo(f"{count} statement(s) indexed for /xapi/statements queries.")
 
 
 @xapi_cli.command("void")

@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,8 @@ from sqlalchemy import event, select
 from lms.accounts.models import User
 from lms.extensions import session
 from lms.signals import statement_recorded, statement_voided
-from lms.xapi.models import OutboxEntry, StoredStatement
+from lms.xapi.models import StoredStatement
+from lms.xapi.relay import outbox as relay_outbox
 from lms.xapi.validation import StatementError, validate
 from lms.xapi.vocabulary import VERBS
 
@@ -36,13 +38,17 @@ class StatementConflict(StatementError):
     """A statement id that is already stored with different content (xAPI: 409)."""
 
 
-def record(statement: dict[str, Any], *, user_id: int | None = None) -> StoredStatement:
+def record(
+    statement: dict[str, Any], *, user_id: int | None = None, validated: bool = False
+) -> StoredStatement:
     """Validate, store, project and queue one statement. Re-sending a stored one is a no-op.
 
     ``user_id`` may be given by callers that already know the actor is that LMS user; otherwise
-    the actor's account is looked up.
+    the actor's account is looked up. ``validated=True`` skips validation, for a caller that
+    has just run ``lms.xapi.validation.validate`` on this statement (the LRS endpoint).
     """
-    validate(statement)
+    if not validated:
+        validate(statement)
     statement = dict(statement)
     statement.setdefault("id", str(uuid.uuid4()))
     statement.setdefault("timestamp", datetime.now(UTC).isoformat())
@@ -67,7 +73,10 @@ def record(statement: dict[str, Any], *, user_id: int | None = None) -> StoredSt
 
 
 def record_many(
-    statements: Sequence[dict[str, Any]], *, user_ids: Sequence[int | None] | None = None
+    statements: Sequence[dict[str, Any]],
+    *,
+    user_ids: Sequence[int | None] | None = None,
+    validated: bool = False,
 ) -> list[StoredStatement]:
     """Record statements in order, to the same effect as ``record`` on each in turn.
 
@@ -84,13 +93,13 @@ def record_many(
     list is projected (a certificate's 'earned' statement) comes after the whole list in
     ``seq``; and a voiding statement is handed to ``record`` once the statements before it are
     done. ``statement_recorded`` is sent once per statement, in order, after its projection.
-    ``user_ids`` (one per statement) may be given as for ``record``.
+    ``user_ids`` (one per statement) and ``validated`` may be given as for ``record``.
 
     Returns the rows this call stored (none for re-sent statements).
     """
     if user_ids is not None and len(user_ids) != len(statements):
         raise ValueError("record_many: give one user id (or None) per statement.")
-    prepared = [_prepared(statement, index) for index, statement in enumerate(statements)]
+    prepared = [_prepared(statement, index, validated) for index, statement in enumerate(statements)]
     if user_ids is None:
         user_ids = _user_ids([statement["actor"] for statement in prepared])
     stored = _stored_raw([statement["id"] for statement in prepared])
@@ -108,7 +117,7 @@ def record_many(
             stored[statement["id"]] = statement
             if statement["verb"]["id"] == VERBS["voided"]:
                 stored_rows += _record_batch(batch)
-                stored_rows.append(record(statement, user_id=user_id))
+                stored_rows.append(record(statement, user_id=user_id, validated=True))
                 batch = []
             else:
                 batch.append((statement, user_id))
@@ -116,9 +125,10 @@ def record_many(
     return stored_rows
 
 
-def _prepared(statement: dict[str, Any], index: int) -> dict[str, Any]:
+def _prepared(statement: dict[str, Any], index: int, validated: bool) -> dict[str, Any]:
     try:
-        validate(statement)
+        if not validated:
+            validate(statement)
     except StatementError as exc:
         raise StatementError(f"Statement {index + 1}: {exc}") from None
     statement = dict(statement)
@@ -160,9 +170,7 @@ def _record_batch(batch: list[tuple[dict[str, Any], int | None]]) -> list[Stored
     rows = [_row(statement, user_id) for statement, user_id in batch]
     session.add_all(rows)
     session.flush()
-    for row in rows:
-        _queue(row, flush=False)
-    session.flush()
+    relay_outbox.queue(rows)
     app = current_app._get_current_object()
     router = _router()
     for (statement, user_id), row in zip(batch, rows, strict=True):
@@ -230,6 +238,24 @@ def _router():
     return current_app.extensions["lms"].projectors
 
 
+_UNKNOWN_VOID_TARGETS: ContextVar[bool] = ContextVar("lms_unknown_void_targets", default=False)
+
+
+@contextmanager
+def accepting_unknown_void_targets() -> Iterator[None]:
+    """Within this block a voiding statement whose target is not stored is kept, voiding nothing.
+
+    The LRS endpoint needs it: xAPI 1.0.3 (Data 2.2.4) says an LRS should not reject such a
+    statement, since the target may live in another LRS. Our own code never voids what it did
+    not store, so outside the endpoint it stays an error.
+    """
+    token = _UNKNOWN_VOID_TARGETS.set(True)
+    try:
+        yield
+    finally:
+        _UNKNOWN_VOID_TARGETS.reset(token)
+
+
 def _void(statement: dict[str, Any], row: StoredStatement) -> None:
     """Mark the target voided and re-derive the registration it belongs to (spec 2.2.4).
 
@@ -239,6 +265,8 @@ def _void(statement: dict[str, Any], row: StoredStatement) -> None:
     target = session.scalar(
         select(StoredStatement).where(StoredStatement.id == statement["object"].get("id"))
     )
+    if target is None and _UNKNOWN_VOID_TARGETS.get():
+        return
     if target is None or target.verb_id == VERBS["voided"]:
         raise StatementError(
             "A voiding statement must reference a stored statement that is not a voiding one."
@@ -254,8 +282,6 @@ def _void(statement: dict[str, Any], row: StoredStatement) -> None:
     )
 
 
-def _queue(row: StoredStatement, *, flush: bool = True) -> None:
-    for endpoint in current_app.config["LMS_XAPI_FORWARD_TO"]:
-        session.add(OutboxEntry(statement_id=row.id, lrs_name=endpoint))
-    if flush:
-        session.flush()
+def _queue(row: StoredStatement) -> None:
+    """An outbox row per external LRS whose filter takes the statement (``lms.xapi.relay``)."""
+    relay_outbox.queue([row])

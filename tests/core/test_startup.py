@@ -1,7 +1,7 @@
 """Start-up: importing the LMS, building the app, running a command that neither renders nor
 signs, and answering the first requests load none of WeasyPrint, pyHanko, ralph, Alembic,
-openpyxl, zxcvbn, the X.509 and JSON Schema libraries, markdown-it or email-validator
-(ADR 0034).
+openpyxl, zxcvbn, the X.509 and JSON Schema libraries, markdown-it, email-validator or
+requests (ADR 0034).
 
 The stages run in one fresh interpreter (this test process has imported them all already),
 which reports the heavy packages loaded after each. How long start-up takes is measured by
@@ -32,6 +32,7 @@ HEAVY = (
     "jsonschema",
     "markdown_it",
     "email_validator",
+    "requests",
 )
 
 STAGES = f"""

@@ -5,6 +5,9 @@ form POST: ``POST /xapi/statements?method=PUT`` with the headers, the query para
 body (``content``) as form fields. :func:`read_request` folds both syntaxes into one
 :class:`LrsRequest`, so a resource never looks at ``flask.request`` directly.
 
+Headers sent as real headers count too; a form field of the same name wins (the suite's
+clients send ``Authorization`` and the version both ways).
+
 Every response names the version (``X-Experience-API-Version: 1.0.3``); a request must name one
 of the 1.0.x versions, except for ``/about``.
 """
@@ -78,7 +81,9 @@ def _alternate(req: Request) -> LrsRequest:
             "The alternate request syntax needs Content-Type: application/x-www-form-urlencoded."
         )
     form = MultiDict(req.form)
-    headers = Headers()
+    headers = Headers(req.headers)
+    headers.remove("Content-Type")
+    headers.remove("Content-Length")
     for name in FORM_HEADERS:
         for key in [k for k in form if k.lower() == name.lower()]:
             headers[name] = form.pop(key)
