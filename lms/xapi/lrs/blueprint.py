@@ -7,13 +7,16 @@ from our own pages (CORS never allows credentials from other origins).
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from lms.extensions import csrf
+from lms.extensions import csrf, session
 from lms.xapi.lrs import about, documents, protocol, statements
 from lms.xapi.lrs.errors import LrsError
 
+log = logging.getLogger(__name__)
 lrs_blueprint = Blueprint("lrs", __name__, url_prefix="/xapi")
 csrf.exempt(lrs_blueprint)
 for module in (about, statements, documents):
@@ -57,3 +60,15 @@ def lrs_error(error: LrsError):
 def http_error(error: HTTPException):
     """Werkzeug's errors (404, 405, 413...) in the LRS's JSON, with the spec's codes."""
     return LrsError(error.description or error.name, status=error.code or 500).response()
+
+
+@lrs_blueprint.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    """A fault of ours still answers in the LRS's JSON (a client cannot read the HTML page)."""
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    log.exception("LRS: unhandled error", exc_info=error)
+    session.rollback()
+    return LrsError(
+        "The LRS failed to answer; nothing was stored. The error has been logged.", 500
+    ).response()

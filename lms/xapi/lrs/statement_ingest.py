@@ -10,17 +10,18 @@ The caller's request commits; any error rolls the whole request back.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lms.extensions import session
 from lms.xapi import service
 from lms.xapi.lrs import attachments
 from lms.xapi.lrs.auth import Principal
-from lms.xapi.lrs.errors import BadRequest, Conflict
+from lms.xapi.lrs.errors import BadRequest, Conflict, LrsError
 from lms.xapi.lrs.statement_query import storer_key
 from lms.xapi.lrs.statement_store import Storing, storing_as
 from lms.xapi.models import StoredStatement
@@ -28,6 +29,9 @@ from lms.xapi.validation import StatementError, validate
 from lms.xapi.vocabulary import VERBS
 
 LRS_SET = ("authority", "stored", "version")
+RETRIES = 3
+TRANSIENT_STATES = frozenset({"40P01", "40001"})
+log = logging.getLogger(__name__)
 
 
 def ingest(statements: list[Any], principal: Principal, body: attachments.StatementBody) -> list[str]:
@@ -36,6 +40,25 @@ def ingest(statements: list[Any], principal: Principal, body: attachments.Statem
         _checked(statement, index, principal, len(statements)) for index, statement in enumerate(statements)
     ]
     _no_duplicate_ids(checked)
+    for attempt in range(1, RETRIES + 1):
+        try:
+            _store(checked, principal, body)
+            break
+        except OperationalError as exc:
+            session.rollback()
+            if not _is_transient(exc):
+                raise
+            if attempt == RETRIES:
+                raise LrsError(
+                    "The store is busy with other writes to the same learners; send the request again.",
+                    status=503,
+                    headers={"Retry-After": "1"},
+                ) from None
+            log.info("LRS ingest: %s, attempt %d of %d again", type(exc.orig).__name__, attempt, RETRIES)
+    return [statement["id"] for statement in checked]
+
+
+def _store(checked: list[dict[str, Any]], principal: Principal, body: attachments.StatementBody) -> None:
     attachments.check_and_store(checked, body)
     new = _new_ones(checked)
     _check_voiding(new)
@@ -51,7 +74,14 @@ def ingest(statements: list[Any], principal: Principal, body: attachments.Statem
     except IntegrityError:
         session.rollback()
         raise Conflict("A statement with one of these ids was stored at the same time.") from None
-    return [statement["id"] for statement in checked]
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure (PostgreSQL), or a locked database (SQLite): two
+    requests wrote the same learners' rows in another order. The whole request was rolled back,
+    so running it again is safe."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in TRANSIENT_STATES or "database is locked" in str(exc.orig)
 
 
 def _checked(statement: Any, index: int, principal: Principal, count: int) -> dict[str, Any]:
