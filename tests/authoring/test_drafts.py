@@ -10,25 +10,7 @@ from lms.audit.models import AuditEntry
 from lms.authoring import drafts
 from lms.authoring.models import CourseOwner
 from lms.extensions import session
-from lms.packages.importer import import_package
 from tests.conftest import make_user
-
-PACKAGE = "content/exec-digital-leadership"
-
-
-@pytest.fixture
-def course(app):
-    result = import_package(PACKAGE)
-    session.commit()
-    return result.course
-
-
-@pytest.fixture
-def owner(course):
-    trainer = make_user(Role.TRAINER)
-    session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
-    session.commit()
-    return trainer
 
 
 def test_a_new_draft_holds_the_published_files(course, owner):

@@ -11,27 +11,10 @@ from lms.accounts.models import Role
 from lms.authoring import drafts
 from lms.authoring.models import CourseOwner
 from lms.extensions import session
-from lms.packages.importer import import_package
 from tests.conftest import csrf_token, login, make_user, post_form
 
-PACKAGE = "content/exec-digital-leadership"
 LESSON = "lessons/m1-l1.md"
 URL = "/authoring/exec-digital-leadership/lessons/m1-l1"
-
-
-@pytest.fixture
-def course(app):
-    result = import_package(PACKAGE)
-    session.commit()
-    return result.course
-
-
-@pytest.fixture
-def owner(course):
-    trainer = make_user(Role.TRAINER, email="owner@example.org")
-    session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
-    session.commit()
-    return trainer
 
 
 @pytest.fixture

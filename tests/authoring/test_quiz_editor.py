@@ -13,27 +13,10 @@ from lms.authoring import drafts
 from lms.authoring.models import CourseOwner
 from lms.extensions import session
 from lms.packages.check import check_package
-from lms.packages.importer import import_package
 from tests.conftest import csrf_token, login, make_user, post_form
 
-PACKAGE = "content/exec-digital-leadership"
 SLUG = "exec-digital-leadership"
 BASE = f"/authoring/{SLUG}/quizzes"
-
-
-@pytest.fixture
-def course(app):
-    result = import_package(PACKAGE)
-    session.commit()
-    return result.course
-
-
-@pytest.fixture
-def owner(course):
-    trainer = make_user(Role.TRAINER)
-    session.add(CourseOwner(course_id=course.id, user_id=trainer.id))
-    session.commit()
-    return trainer
 
 
 @pytest.fixture

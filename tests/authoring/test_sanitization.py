@@ -19,7 +19,7 @@ from lms.packages.problems import PackageError
 from tests.authoring import test_lesson_editor as editor
 from tests.conftest import csrf_token, login, make_course, make_user, post_form
 
-course, owner, signed_in = editor.course, editor.owner, editor.signed_in  # the editor's fixtures
+signed_in = editor.signed_in  # the editor's fixture; course and owner come from conftest.py
 LESSON, URL = editor.LESSON, editor.URL
 lesson_form, page_revision, saved_text = editor.lesson_form, editor.page_revision, editor.saved_text
 

@@ -12,7 +12,7 @@ from lms.extensions import session
 from tests.authoring import test_lesson_editor as editor
 from tests.conftest import csrf_token, post_form
 
-course, owner, signed_in = editor.course, editor.owner, editor.signed_in  # the editor's fixtures
+signed_in = editor.signed_in  # the editor's fixture; course and owner come from conftest.py
 URL = editor.URL
 UPLOAD = URL + "/media"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
